@@ -1,0 +1,3 @@
+"""c360: customer analytics for card portfolios."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from c360.cli import app
+
+app(prog_name="c360")

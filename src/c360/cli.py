@@ -1,0 +1,139 @@
+"""The `c360` command line: a thin Typer layer; every command calls the library."""
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from c360 import __version__, config
+from c360.console import err_console, fail, print_json, stage_progress
+from c360.generate.output import OutputError
+from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bronze
+
+app = typer.Typer(
+    help="c360: customer analytics for card portfolios, from raw card data to churn risk.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"c360 {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Data lands under $C360_HOME (default ./data)."""
+
+
+@app.command()
+def generate(
+    customers: Annotated[
+        int | None, typer.Option(help="Number of customers [default: 50,000 x scale].")
+    ] = None,
+    transactions: Annotated[
+        int | None,
+        typer.Option(help="Approximate number of transactions [default: 60,000,000 x scale]."),
+    ] = None,
+    scale: Annotated[
+        float, typer.Option(help="Multiplies the default sizes (0.01 = 500 customers).")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = (
+        config.DEFAULT_SEED
+    ),
+    as_of: Annotated[
+        str, typer.Option(help="Last day of the 24-month history (YYYY-MM-DD).")
+    ] = config.DEFAULT_AS_OF.isoformat(),
+    output: Annotated[
+        Path | None, typer.Option(help="Output directory [default: $C360_HOME/bronze].")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty output directory.")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
+    json: JsonOption = False,
+) -> None:
+    """Generate the synthetic bronze layer (Parquet) deterministically."""
+    if scale <= 0:
+        raise fail(f"--scale must be positive, got {scale}")
+    try:
+        as_of_date = date.fromisoformat(as_of)
+    except ValueError:
+        raise fail(f"--as-of must be a date like 2025-12-31, got {as_of!r}") from None
+    request = GenerateRequest(
+        customers=customers if customers is not None else round(config.DEFAULT_CUSTOMERS * scale),
+        transactions=transactions
+        if transactions is not None
+        else round(config.DEFAULT_TRANSACTIONS * scale),
+        seed=seed,
+        as_of=as_of_date,
+        output=(output or config.Paths.from_env().bronze).resolve(),
+        force=force,
+        workers=workers,
+    )
+    result = _generate(request, quiet=json)
+    if json:
+        print_json(result)
+
+
+def _generate(request: GenerateRequest, quiet: bool) -> dict:
+    started = time.perf_counter()
+    try:
+        with stage_progress(enabled=not quiet) as progress:
+            manifest = generate_bronze(request, progress)
+    except (GenerateError, OutputError) as exc:
+        raise fail(str(exc)) from None
+    seconds = round(time.perf_counter() - started, 2)
+    if not quiet:
+        rows = manifest["rows"]
+        err_console.print(
+            f"[green]bronze written[/] to {request.output}: {rows['customers']:,} customers, "
+            f"{rows['transactions']:,} transactions, as of {manifest['as_of_date']} "
+            f"in {seconds:.1f}s"
+        )
+    return {"output": str(request.output), "seconds": seconds, **manifest}
+
+
+@app.command()
+def run(
+    scale: Annotated[
+        float, typer.Option(help="Size of generated data, as a multiple of the default.")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed for generated data.")] = (
+        config.DEFAULT_SEED
+    ),
+    regenerate: Annotated[
+        bool, typer.Option(help="Generate bronze again even if it already exists.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Run the whole pipeline: generate bronze if there is none yet."""
+    if scale <= 0:
+        raise fail(f"--scale must be positive, got {scale}")
+    paths = config.Paths.from_env()
+    stages: dict[str, object] = {}
+    if regenerate or not (paths.bronze / "_manifest.json").exists():
+        request = GenerateRequest(
+            customers=round(config.DEFAULT_CUSTOMERS * scale),
+            transactions=round(config.DEFAULT_TRANSACTIONS * scale),
+            seed=seed,
+            as_of=config.DEFAULT_AS_OF,
+            output=paths.bronze,
+            force=True,
+        )
+        stages["generate"] = _generate(request, quiet=json)
+    else:
+        stages["generate"] = "skipped (bronze exists; use --regenerate)"
+        if not json:
+            err_console.print(f"bronze already at {paths.bronze}; skipping generate")
+    if json:
+        print_json({"home": str(paths.home), "stages": stages})
