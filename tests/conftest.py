@@ -27,8 +27,14 @@ def bronze(tmp_path_factory) -> Path:
 def sql(bronze):
     """A DuckDB connection with one view per bronze dataset and `truth_*` views."""
     con = duckdb.connect()
-    for dataset in ("customers", "customer_changes", "merchant_categories", "transactions",
-                    "campaigns", "campaign_exposures"):
+    for dataset in (
+        "customers",
+        "customer_changes",
+        "merchant_categories",
+        "transactions",
+        "campaigns",
+        "campaign_exposures",
+    ):
         con.execute(
             f"create view {dataset} as select * from read_parquet('{bronze}/{dataset}/*.parquet')"
         )

@@ -9,6 +9,7 @@ import typer
 
 from c360 import __version__, config
 from c360.console import err_console, fail, print_json, stage_progress
+from c360.generate.landing import land_days
 from c360.generate.output import OutputError
 from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bronze
 
@@ -60,9 +61,19 @@ def generate(
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace a non-empty output directory.")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            help="Instead of a new history, land the next N days after the current end of "
+            "the existing bronze (for `c360 refresh`)."
+        ),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Generate the synthetic bronze layer (Parquet) deterministically."""
+    if days is not None:
+        _land(output or config.Paths.from_env().bronze, days, json)
+        return
     if scale <= 0:
         raise fail(f"--scale must be positive, got {scale}")
     try:
@@ -83,6 +94,22 @@ def generate(
     result = _generate(request, quiet=json)
     if json:
         print_json(result)
+
+
+def _land(bronze: Path, days: int, quiet: bool) -> None:
+    try:
+        with stage_progress(enabled=not quiet) as progress:
+            manifest = land_days(bronze.resolve(), days, progress)
+    except (GenerateError, OutputError) as exc:
+        raise fail(str(exc)) from None
+    if quiet:
+        print_json(manifest)
+        return
+    landing = manifest["last_landing"]
+    err_console.print(
+        f"[green]landed[/] {landing['transactions']:,} transactions for {landing['from']} to "
+        f"{landing['to']}; data now ends {manifest['as_of_date']}"
+    )
 
 
 def _generate(request: GenerateRequest, quiet: bool) -> dict:

@@ -15,6 +15,7 @@ STAGE_LABELS = {
     "plan": "Planning transaction volumes",
     "count": "Drawing transaction counts",
     "write": "Writing transactions",
+    "land": "Landing new days",
 }
 
 

@@ -39,7 +39,7 @@ def test_customer_count_ids_and_ranges(sql):
     )
     assert n == ids == SMALL["customers"]
     assert bad_ids == 0
-    assert 22 <= min_age and max_age <= 75
+    assert min_age >= 22 and max_age <= 75
     bad_limits = one(
         sql,
         "select count(*) from customers where credit_limit not between 5000 and 50000 "
@@ -178,7 +178,10 @@ def test_hidden_truth_is_not_in_bronze(bronze):
             "select transaction_id from transactions where merchant_category::varchar "
             "not in (select category_name from merchant_categories)",
         ),
-        ("null_merchant_name", "select transaction_id from transactions where merchant_name is null"),
+        (
+            "null_merchant_name",
+            "select transaction_id from transactions where merchant_name is null",
+        ),
         ("null_channel", "select transaction_id from transactions where channel is null"),
         ("null_amount", "select transaction_id from transactions where amount is null"),
         (

@@ -32,7 +32,7 @@ from c360.generate.tables import (
 )
 from c360.generate.timeline import Timeline
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 STREAM_COUNTS, STREAM_ROWS, STREAM_TABLES = 4, 5, 7
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -70,13 +70,18 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
+def build_world(customers: int, timeline: Timeline, seed: int):
+    """The hidden population, its campaign and the resulting behaviour (deterministic)."""
+    pop = build_population(customers, timeline, seed)
+    campaign = run_campaign(pop, timeline, seed)
+    return pop, campaign, Behaviour.of(pop, campaign, timeline.start)
+
+
 def generate_bronze(request: GenerateRequest, progress: Progress = _no_progress) -> dict:
     """Generate bronze into `request.output` atomically; return the manifest."""
     request.validate()
     timeline = Timeline.ending(request.as_of)
-    pop = build_population(request.customers, timeline, request.seed)
-    campaign = run_campaign(pop, timeline, request.seed)
-    behaviour = Behaviour.of(pop, campaign, timeline.start)
+    pop, campaign, behaviour = build_world(request.customers, timeline, request.seed)
     rng = np.random.default_rng([request.seed, STREAM_TABLES])
 
     with staged_directory(request.output, request.force) as out:
@@ -107,6 +112,8 @@ def generate_bronze(request: GenerateRequest, progress: Progress = _no_progress)
             "target_transactions": request.transactions,
             "start_date": timeline.start.isoformat(),
             "as_of_date": timeline.as_of.isoformat(),
+            "generated_as_of_date": timeline.as_of.isoformat(),
+            "landed_days": 0,
             "campaign_date": timeline.date_of(timeline.campaign_day).isoformat(),
             "intensity_scale": scale,
             "next_transaction_id": next_id,
