@@ -1,6 +1,7 @@
 """The `c360` command line: a thin Typer layer; every command calls the library."""
 
 import time
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,8 @@ from c360.console import err_console, fail, print_json, stage_progress
 from c360.generate.landing import land_days
 from c360.generate.output import OutputError
 from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bronze
+from c360.warehouse.bronze_check import BronzeError
+from c360.warehouse.publish import BuildError, build_warehouse
 
 app = typer.Typer(
     help="c360: customer analytics for card portfolios, from raw card data to churn risk.",
@@ -131,6 +134,38 @@ def _generate(request: GenerateRequest, quiet: bool) -> dict:
 
 
 @app.command()
+def build(json: JsonOption = False) -> None:
+    """Build the warehouse from bronze with dbt (all models and tests), then publish it."""
+    report = _build(incremental=False, quiet=json)
+    if json:
+        print_json(report)
+
+
+@app.command()
+def refresh(json: JsonOption = False) -> None:
+    """Load newly landed bronze days into the warehouse incrementally, then publish it."""
+    report = _build(incremental=True, quiet=json)
+    if json:
+        print_json(report)
+
+
+def _build(incremental: bool, quiet: bool) -> dict:
+    paths = config.Paths.from_env()
+    try:
+        with stage_progress(enabled=not quiet) as progress:
+            report = build_warehouse(paths, incremental=incremental, progress=progress)
+    except (BronzeError, BuildError) as exc:
+        raise fail(str(exc)) from None
+    if not quiet:
+        err_console.print(
+            f"[green]warehouse published[/] to {report.warehouse} ({report.kind} build "
+            f"{report.build_id}, as of {report.as_of_date}, {report.nodes} dbt nodes) "
+            f"in {report.seconds:.1f}s"
+        )
+    return asdict(report)
+
+
+@app.command()
 def run(
     scale: Annotated[
         float, typer.Option(help="Size of generated data, as a multiple of the default.")
@@ -143,7 +178,7 @@ def run(
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """Run the whole pipeline: generate bronze if there is none yet."""
+    """Run the whole pipeline: generate bronze if there is none yet, then build."""
     if scale <= 0:
         raise fail(f"--scale must be positive, got {scale}")
     paths = config.Paths.from_env()
@@ -162,5 +197,6 @@ def run(
         stages["generate"] = "skipped (bronze exists; use --regenerate)"
         if not json:
             err_console.print(f"bronze already at {paths.bronze}; skipping generate")
+    stages["build"] = _build(incremental=False, quiet=json)
     if json:
         print_json({"home": str(paths.home), "stages": stages})

@@ -16,6 +16,7 @@ STAGE_LABELS = {
     "count": "Drawing transaction counts",
     "write": "Writing transactions",
     "land": "Landing new days",
+    "dbt": "Building models and tests (dbt)",
 }
 
 
