@@ -1,6 +1,7 @@
 """The `c360` command line: a thin Typer layer; every command calls the library."""
 
 import time
+from contextlib import nullcontext
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -166,6 +167,72 @@ def _build(incremental: bool, quiet: bool) -> dict:
 
 
 @app.command()
+def train(
+    seed: Annotated[int, typer.Option(help="Random seed for model training.")] = (
+        config.DEFAULT_SEED
+    ),
+    json: JsonOption = False,
+) -> None:
+    """Train the churn model out of time on the warehouse; write the model and its card."""
+    report = _train(seed, quiet=json)
+    if json:
+        print_json(report)
+
+
+def _train(seed: int, quiet: bool) -> dict:
+    from c360.ml.dataset import DatasetError
+    from c360.ml.pipeline import train as train_model
+
+    started = time.perf_counter()
+    try:
+        status = err_console.status("Training the churn model") if not quiet else nullcontext()
+        with status:
+            summary = train_model(config.Paths.from_env(), seed=seed)
+    except DatasetError as exc:
+        raise fail(str(exc)) from None
+    seconds = round(time.perf_counter() - started, 2)
+    metrics = summary.report["lightgbm"]
+    if not quiet:
+        err_console.print(
+            f"[green]model {summary.model_id}[/] saved to {summary.model_dir} in {seconds:.1f}s: "
+            f"out-of-time ROC AUC {metrics['roc_auc']:.3f} (recency rule "
+            f"{summary.report['recency_rule']['roc_auc']:.3f}), ECE {metrics['ece']:.4f}; "
+            f"card: {summary.model_dir}/model_card.md"
+        )
+        if not summary.targets_met:
+            err_console.print("[yellow]the model misses a quality target; see the card[/]")
+    return {**asdict(summary), "seconds": seconds}
+
+
+@app.command()
+def score(json: JsonOption = False) -> None:
+    """Score every customer at the as-of date and publish the scores into the warehouse."""
+    report = _score(quiet=json)
+    if json:
+        print_json(report)
+
+
+def _score(quiet: bool) -> dict:
+    from c360.ml.dataset import DatasetError
+    from c360.ml.model import ModelError
+    from c360.ml.pipeline import score as score_customers
+
+    try:
+        with stage_progress(enabled=not quiet) as progress:
+            summary = score_customers(config.Paths.from_env(), progress=progress)
+    except (DatasetError, ModelError, BronzeError, BuildError) as exc:
+        raise fail(str(exc)) from None
+    if not quiet:
+        tiers = ", ".join(f"{n:,} {tier}" for tier, n in sorted(summary.tiers.items()))
+        err_console.print(
+            f"[green]scored[/] {summary.scored:,} of {summary.customers:,} customers as of "
+            f"{summary.as_of_date} ({tiers}); profile republished as build "
+            f"{summary.build.build_id}"
+        )
+    return asdict(summary)
+
+
+@app.command()
 def run(
     scale: Annotated[
         float, typer.Option(help="Size of generated data, as a multiple of the default.")
@@ -178,7 +245,7 @@ def run(
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """Run the whole pipeline: generate bronze if there is none yet, then build."""
+    """Run the whole pipeline: generate bronze if there is none yet, build, train, score."""
     if scale <= 0:
         raise fail(f"--scale must be positive, got {scale}")
     paths = config.Paths.from_env()
@@ -198,5 +265,7 @@ def run(
         if not json:
             err_console.print(f"bronze already at {paths.bronze}; skipping generate")
     stages["build"] = _build(incremental=False, quiet=json)
+    stages["train"] = _train(seed, quiet=json)
+    stages["score"] = _score(quiet=json)
     if json:
         print_json({"home": str(paths.home), "stages": stages})

@@ -69,7 +69,10 @@ def run_dbt(
         "--log-path", str(paths.home / "logs"),
     ]  # fmt: skip
     with _environment(env):
-        result = dbtRunner(callbacks=[on_event]).invoke([*args, *common, "--quiet"])
+        try:
+            result = dbtRunner(callbacks=[on_event]).invoke([*args, *common, "--quiet"])
+        finally:
+            _close_duckdb()
     if result.exception is not None:
         first_line = str(result.exception).strip().splitlines()[0:3]
         return DbtOutcome(False, failures=[" ".join(line.strip() for line in first_line)])
@@ -82,3 +85,19 @@ def run_dbt(
             reason = message[0] if message else "no message"
             failures.append(f"{node.resource_type} {node.name} failed: {reason}")
     return DbtOutcome(result.success and not failures, nodes=len(results), failures=failures)
+
+
+def _close_duckdb() -> None:
+    """Release dbt-duckdb's cached database handle, which outlives the dbt invocation.
+
+    Left open, it holds the file and its settings, so our own connection to the new build
+    (to record the build) and a later invocation with other settings would be refused.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter is in use
+        return
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None

@@ -18,10 +18,9 @@ import duckdb
 
 from c360 import __version__
 from c360.config import Paths
+from c360.ml.predictions import ensure_predictions_file, predictions_path
 from c360.warehouse.bronze_check import check_bronze
 from c360.warehouse.dbt import Progress, run_dbt
-
-DEFAULT_MEMORY_LIMIT = "6GB"
 
 
 class BuildError(Exception):
@@ -31,7 +30,7 @@ class BuildError(Exception):
 @dataclass
 class BuildReport:
     build_id: str
-    kind: str  # full | incremental
+    kind: str  # full | incremental | scores
     as_of_date: str
     warehouse: str
     nodes: int
@@ -54,12 +53,21 @@ def _exclusive(paths: Paths) -> Iterator[None]:
 
 
 def build_warehouse(
-    paths: Paths, incremental: bool = False, progress: Progress | None = None
+    paths: Paths,
+    incremental: bool = False,
+    progress: Progress | None = None,
+    select: str | None = None,
 ) -> BuildReport:
-    """Run `dbt build` (full, or incremental on a copy of the served file) and publish."""
+    """Run `dbt build` (full, or incremental on a copy of the served file) and publish.
+
+    `select` (incremental only) rebuilds just those dbt nodes, e.g. the profile after
+    new churn scores were written.
+    """
     started = datetime.now(UTC)
     with _exclusive(paths):
         manifest = check_bronze(paths.bronze)
+        predictions = predictions_path(paths.home)
+        ensure_predictions_file(predictions)
         if incremental and not paths.warehouse.exists():
             raise BuildError(f"no warehouse at {paths.warehouse} to refresh; run `c360 build`")
         _remove_stale_builds(paths)
@@ -70,11 +78,13 @@ def build_warehouse(
             if incremental:
                 shutil.copy2(paths.warehouse, staged)
             outcome = run_dbt(
-                ["build", *([] if incremental else ["--full-refresh"]), "--vars",
+                ["build", *([] if incremental else ["--full-refresh"]),
+                 *(["--select", select] if select else []), "--vars",
                  json.dumps({"as_of_date": manifest["as_of_date"]})],
                 env={
                     "C360_WAREHOUSE_PATH": str(staged),
                     "C360_BRONZE_PATH": str(paths.bronze),
+                    "C360_PREDICTIONS_PATH": str(predictions.parent),
                     "C360_DUCKDB_TEMP_DIR": str(staged.parent / "spill"),
                 },
                 paths=paths,
@@ -82,7 +92,7 @@ def build_warehouse(
             )  # fmt: skip
             if not outcome.success:
                 raise BuildError(f"build failed, warehouse unchanged: {outcome.summary()}")
-            kind = "incremental" if incremental else "full"
+            kind = ("scores" if select else "incremental") if incremental else "full"
             _record_build(staged, build_id, kind, manifest, started)
             staged.replace(paths.warehouse)
         finally:

@@ -1,0 +1,58 @@
+-- depends_on: {{ ref('stg_transactions') }}
+-- The as-of date this build measured everything from: var('as_of_date') (the CLI passes
+-- the bronze manifest's), or else the date of the latest usable transaction; and the
+-- first day of transaction history in bronze. One row.
+{%- set as_of_var = var('as_of_date', '') %}
+
+with
+
+{% if as_of_var %}
+
+resolved as (
+
+    select
+        cast('{{ as_of_var }}' as date) as as_of_date,
+        'var' as as_of_source
+
+),
+
+{% else %}
+
+transactions as (
+
+    select transaction_ts from {{ ref('stg_transactions') }}
+
+),
+
+resolved as (
+
+    select
+        cast(max(transaction_ts) as date) as as_of_date,
+        'latest_transaction' as as_of_source
+
+    from transactions
+
+),
+
+{% endif %}
+
+bronze_history as (
+
+    select first_transaction_ts from {{ ref('stg_transactions_accounting') }}
+
+),
+
+final as (
+
+    select
+        resolved.as_of_date,
+        cast({{ dbt.dateadd('day', 1, 'resolved.as_of_date') }} as timestamp) as as_of_end_ts,
+        cast(bronze_history.first_transaction_ts as date) as history_start_date,
+        resolved.as_of_source
+
+    from resolved
+    cross join bronze_history
+
+)
+
+select * from final

@@ -1,0 +1,188 @@
+-- Spending metrics per customer (every current customer, zeros when no spend),
+-- measured up to and including the as-of date. Money is approved spend only.
+with
+
+as_of as (
+
+    select * from {{ ref('build_as_of') }}
+
+),
+
+transactions as (
+
+    select customer_id, category_key, transaction_ts, amount, status
+    from {{ ref('fct_transactions') }}
+
+),
+
+categories as (
+
+    select category_key, category_group from {{ ref('dim_merchant_category') }}
+
+),
+
+customers as (
+
+    select customer_id, account_open_date, credit_limit
+    from {{ ref('dim_customer') }}
+    where is_current
+
+),
+
+windows as (
+
+    select
+        as_of_date,
+        as_of_end_ts,
+        cast({{ dbt.dateadd('day', -29, 'as_of_date') }} as timestamp) as last_30_start_ts,
+        cast({{ dbt.dateadd('day', -89, 'as_of_date') }} as timestamp) as last_90_start_ts,
+        cast({{ dbt.dateadd('day', -179, 'as_of_date') }} as timestamp) as prior_90_start_ts
+
+    from as_of
+
+),
+
+scoped as (
+
+    select
+        transactions.customer_id,
+        transactions.transaction_ts,
+        transactions.amount,
+        transactions.status = 'Approved' as is_approved,
+        categories.category_group,
+        windows.last_30_start_ts,
+        windows.last_90_start_ts,
+        windows.prior_90_start_ts
+
+    from transactions
+    inner join categories
+        on transactions.category_key = categories.category_key
+    cross join windows
+    where transactions.transaction_ts < windows.as_of_end_ts
+
+),
+
+-- one pass over the transactions; non-approved rows only feed declined_transaction_count
+spend as (
+
+    select
+        customer_id,
+        sum(case when is_approved then amount end) as lifetime_value,
+        count(case when is_approved then 1 end) as transaction_count,
+        count(case when not is_approved then 1 end) as declined_transaction_count,
+        avg(case when is_approved then amount end) as avg_transaction_value,
+        {{ median('case when is_approved then amount end') }} as median_transaction_value,
+        stddev_samp(case when is_approved then amount end) as stddev_transaction_value,
+        min(case when is_approved then transaction_ts end) as first_transaction_at,
+        max(case when is_approved then transaction_ts end) as last_transaction_at,
+        sum(case when is_approved and transaction_ts >= last_30_start_ts then amount else 0 end)
+            as spend_last_30_days,
+        sum(case when is_approved and transaction_ts >= last_90_start_ts then amount else 0 end)
+            as spend_last_90_days,
+        sum(
+            case
+                when is_approved
+                    and transaction_ts >= prior_90_start_ts
+                    and transaction_ts < last_90_start_ts
+                    then amount
+                else 0
+            end
+        ) as spend_prior_90_days,
+        sum(case when is_approved and category_group = 'Travel' then amount else 0 end)
+            as travel_spend,
+        sum(case when is_approved and category_group = 'Necessities' then amount else 0 end)
+            as necessity_spend
+
+    from scoped
+    group by customer_id
+
+),
+
+joined as (
+
+    select
+        customers.customer_id,
+        customers.account_open_date,
+        customers.credit_limit,
+        as_of.as_of_date,
+        {{ dbt.datediff('customers.account_open_date', 'as_of.as_of_date', 'month') }}
+            as tenure_months,
+        case
+            when customers.account_open_date > as_of.history_start_date
+                then customers.account_open_date
+            else as_of.history_start_date
+        end as observed_from,
+        coalesce(spend.lifetime_value, 0) as lifetime_value,
+        coalesce(spend.transaction_count, 0) as transaction_count,
+        coalesce(spend.declined_transaction_count, 0) as declined_transaction_count,
+        spend.avg_transaction_value,
+        spend.median_transaction_value,
+        spend.stddev_transaction_value,
+        spend.first_transaction_at,
+        spend.last_transaction_at,
+        coalesce(spend.spend_last_30_days, 0) as spend_last_30_days,
+        coalesce(spend.spend_last_90_days, 0) as spend_last_90_days,
+        coalesce(spend.spend_prior_90_days, 0) as spend_prior_90_days,
+        coalesce(spend.travel_spend, 0) as travel_spend,
+        coalesce(spend.necessity_spend, 0) as necessity_spend
+
+    from customers
+    cross join as_of
+    left join spend
+        on customers.customer_id = spend.customer_id
+
+),
+
+final as (
+
+    select
+        customer_id,
+        as_of_date,
+        account_open_date,
+        cast(tenure_months as integer) as tenure_months,
+        cast(lifetime_value as decimal(18, 2)) as lifetime_value,
+        cast(transaction_count as bigint) as transaction_count,
+        cast(declined_transaction_count as bigint) as declined_transaction_count,
+        cast(avg_transaction_value as double) as avg_transaction_value,
+        cast(median_transaction_value as double) as median_transaction_value,
+        cast(stddev_transaction_value as double) as stddev_transaction_value,
+        first_transaction_at,
+        last_transaction_at,
+        cast(
+            {{ dbt.datediff('cast(last_transaction_at as date)', 'as_of_date', 'day') }}
+        as integer) as days_since_last_transaction,
+        cast(spend_last_30_days as decimal(18, 2)) as spend_last_30_days,
+        cast(spend_last_90_days as decimal(18, 2)) as spend_last_90_days,
+        cast(spend_prior_90_days as decimal(18, 2)) as spend_prior_90_days,
+        cast(
+            case
+                when spend_prior_90_days > 0
+                    then 100.0 * (spend_last_90_days - spend_prior_90_days) / spend_prior_90_days
+            end
+        as double) as spend_change_pct,
+        cast(
+            {{ dbt.datediff('observed_from', 'as_of_date', 'day') }} + 1
+        as integer) as observed_days,
+        cast(
+            lifetime_value
+            / case
+                when ({{ dbt.datediff('observed_from', 'as_of_date', 'day') }} + 1) / 30.4375 > 1
+                    then ({{ dbt.datediff('observed_from', 'as_of_date', 'day') }} + 1) / 30.4375
+                else 1
+            end
+        as double) as avg_monthly_spend,
+        cast(case when lifetime_value > 0 then 100.0 * travel_spend / lifetime_value end as double)
+            as travel_spend_pct,
+        cast(
+            case when lifetime_value > 0 then 100.0 * necessity_spend / lifetime_value end
+        as double) as necessity_spend_pct,
+        credit_limit as current_credit_limit,
+        cast(
+            case when credit_limit > 0 then 100.0 * spend_last_30_days / credit_limit end
+        as double) as credit_utilization_pct
+
+    from joined
+
+)
+
+select * from final

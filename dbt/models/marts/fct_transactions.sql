@@ -1,0 +1,106 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='transaction_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+-- One row per unique usable transaction, with the customer version valid when it
+-- happened (point in time), its category and date keys.
+--
+-- Incremental runs take the silver rows loaded after the newest loaded_at already here,
+-- plus every transaction of customers whose bronze customer row or attribute changes
+-- arrived since then (their versions, hence customer_key, may have changed). With
+-- unique_key transaction_id those rows replace their earlier copies, so an incremental
+-- run gives the same table as a full refresh of the same bronze.
+{%- set watermark = none -%}
+{%- if is_incremental() and execute -%}
+    {%- set watermark = run_query("select max(loaded_at) from " ~ this).columns[0].values()[0] -%}
+{%- endif -%}
+{%- if watermark is not none -%}
+    {%- set watermark_sql = "cast('" ~ watermark ~ "' as timestamp)" -%}
+    {%- set lookback_hours = var('fct_transactions_lookback_hours', 0) | int -%}
+    {%- set since_sql = dbt.dateadd('hour', -lookback_hours, watermark_sql) if lookback_hours else watermark_sql -%}
+{%- endif %}
+
+with
+
+transactions as (
+
+    select * from {{ ref('stg_transactions') }}
+
+),
+
+customer_versions as (
+
+    select customer_key, customer_id, valid_from, valid_to
+    from {{ ref('dim_customer') }}
+
+),
+
+categories as (
+
+    select category_key, category_id from {{ ref('dim_merchant_category') }}
+
+),
+
+{%- if watermark is not none %}
+
+customers_loaded_since as (
+
+    select customer_id from {{ ref('stg_customers') }}
+    where loaded_at > {{ since_sql }}
+    union
+    select customer_id from {{ ref('stg_customer_changes') }}
+    where loaded_at > {{ since_sql }}
+
+),
+
+transactions_to_load as (
+
+    select * from transactions
+    where loaded_at > {{ since_sql }}
+        or customer_id in (select customer_id from customers_loaded_since)
+
+),
+
+{%- else %}
+
+transactions_to_load as (
+
+    select * from transactions
+
+),
+
+{%- endif %}
+
+final as (
+
+    select
+        transactions_to_load.transaction_id,
+        customer_versions.customer_key,
+        transactions_to_load.customer_id,
+        categories.category_key,
+        {{ date_key('transactions_to_load.transaction_ts') }} as date_key,
+        transactions_to_load.transaction_ts,
+        transactions_to_load.amount,
+        transactions_to_load.merchant_name,
+        transactions_to_load.channel,
+        transactions_to_load.status,
+        transactions_to_load.loaded_at
+
+    from transactions_to_load
+    left join customer_versions
+        on transactions_to_load.customer_id = customer_versions.customer_id
+        and transactions_to_load.transaction_ts >= customer_versions.valid_from
+        and (
+            transactions_to_load.transaction_ts < customer_versions.valid_to
+            or customer_versions.valid_to is null
+        )
+    left join categories
+        on transactions_to_load.category_id = categories.category_id
+
+)
+
+select * from final

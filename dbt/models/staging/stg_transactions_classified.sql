@@ -1,0 +1,161 @@
+-- A table, not a view: the deduplication and classification run once per build, and
+-- stg_transactions, the quarantine and fct_transactions all read the result.
+{{ config(materialized='table') }}
+-- Every distinct transaction delivered to bronze, cleaned and typed, with the reason it
+-- cannot be used (null when it can). stg_transactions and stg_transactions_quarantine
+-- split this view, so the two always add up to the deduplicated bronze rows.
+with
+
+source as (
+
+    select * from {{ source('bronze', 'transactions') }}
+
+),
+
+category_spellings_delivered as (
+
+    select distinct merchant_category from {{ source('bronze', 'transactions') }}
+
+),
+
+duplicates as (
+
+    select * from {{ ref('stg_transactions_duplicates') }}
+
+),
+
+customers as (
+
+    select customer_id, account_open_date from {{ ref('stg_customers') }}
+
+),
+
+categories as (
+
+    select category_id, category_name, category_match_key
+    from {{ ref('stg_merchant_categories') }}
+
+),
+
+repeated_ids as (
+
+    select distinct transaction_id from duplicates
+
+),
+
+-- rows whose transaction_id arrived once pass through untouched
+single_deliveries as (
+
+    select
+        source.transaction_id,
+        source.customer_id,
+        source.transaction_ts,
+        source.amount,
+        source.merchant_name,
+        source.merchant_category,
+        source.channel,
+        source.status,
+        source.loaded_at,
+        1 as delivered_rows,
+        1 as versions_delivered
+
+    from source
+    left join repeated_ids
+        on source.transaction_id = repeated_ids.transaction_id
+    where repeated_ids.transaction_id is null
+
+),
+
+-- re-delivered ids keep one row per distinct content, loaded when it first arrived
+repeated_deliveries as (
+
+    select
+        transaction_id,
+        customer_id,
+        transaction_ts,
+        amount,
+        merchant_name,
+        merchant_category,
+        channel,
+        status,
+        first_loaded_at as loaded_at,
+        delivered_rows,
+        versions_delivered
+
+    from duplicates
+
+),
+
+deliveries as (
+
+    select * from single_deliveries
+    union all
+    select * from repeated_deliveries
+
+),
+
+-- the few distinct spellings are matched to the 50 canonical names once, not per row
+category_spellings as (
+
+    select
+        category_spellings_delivered.merchant_category,
+        categories.category_id,
+        categories.category_name
+
+    from category_spellings_delivered
+    left join categories
+        on {{ name_match_key('category_spellings_delivered.merchant_category') }}
+        = categories.category_match_key
+
+),
+
+cleaned as (
+
+    select
+        cast(deliveries.transaction_id as bigint) as transaction_id,
+        trim(deliveries.customer_id) as customer_id,
+        cast(deliveries.transaction_ts as timestamp) as transaction_ts,
+        cast(deliveries.amount as decimal(18, 2)) as amount,
+        nullif(trim(deliveries.merchant_name), '') as merchant_name,
+        deliveries.merchant_category as merchant_category_delivered,
+        category_spellings.category_id,
+        category_spellings.category_name,
+        nullif(trim(deliveries.channel), '') as channel,
+        trim(deliveries.status) as status,
+        cast(deliveries.loaded_at as timestamp) as loaded_at,
+        cast(deliveries.delivered_rows as bigint) as delivered_rows,
+        cast(deliveries.versions_delivered as integer) as versions_delivered,
+        customers.customer_id is not null as is_known_customer,
+        customers.account_open_date
+
+    from deliveries
+    left join category_spellings
+        on deliveries.merchant_category = category_spellings.merchant_category
+    left join customers
+        on trim(deliveries.customer_id) = customers.customer_id
+
+),
+
+final as (
+
+    select
+        *,
+        case
+            when transaction_id is null then 'missing_transaction_id'
+            when versions_delivered > 1 then 'conflicting_versions'
+            when transaction_ts is null then 'missing_transaction_ts'
+            when amount is null then 'missing_amount'
+            when customer_id is null then 'missing_customer_id'
+            when not is_known_customer then 'unknown_customer'
+            when transaction_ts < cast(account_open_date as timestamp)
+                then 'before_account_opening'
+            when category_id is null then 'unknown_category'
+            when status is null or status not in ('Approved', 'Declined')
+                then 'invalid_status'
+        end as quarantine_reason
+
+    from cleaned
+
+)
+
+select * from final

@@ -1,0 +1,106 @@
+"""`c360 train` and `c360 score`: read the ML tables, train or score, save, publish."""
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.compute as pc
+
+from c360.config import Paths
+from c360.ml.card import model_card, target_checks
+from c360.ml.dataset import load_modelling_table
+from c360.ml.evaluate import reliability_plot, truth_recall
+from c360.ml.model import BOOSTER_FILE, ChurnModel
+from c360.ml.predictions import predictions_path, write_predictions
+from c360.ml.score import score_customers
+from c360.ml.train import train_churn_model
+from c360.warehouse.publish import BuildReport, build_warehouse
+
+PROFILE_SELECTOR = "stg_churn_predictions+"
+
+
+def model_dir(paths: Paths) -> Path:
+    return paths.home / "model"
+
+
+@dataclass
+class TrainSummary:
+    model_id: str
+    model_dir: str
+    report: dict
+    targets_met: bool
+
+
+def train(paths: Paths, seed: int = 42) -> TrainSummary:
+    """Train out of time on the published warehouse; save model, card and plot atomically."""
+    frame = load_modelling_table(paths.warehouse, roles=("train", "calibration", "test"))
+    result = train_churn_model(frame, seed=seed)
+    result.report["truth_recall"] = truth_recall(
+        result.holdout, paths.bronze / "_truth" / "customers.parquet"
+    )
+    staged = paths.home / ".model-staging"
+    shutil.rmtree(staged, ignore_errors=True)
+    result.model.metadata["metrics"] = result.report
+    result.model.save(staged)
+    model_id = "churn-" + hashlib.sha256((staged / BOOSTER_FILE).read_bytes()).hexdigest()[:12]
+    result.model.metadata["model_id"] = model_id
+    result.model.save(staged)
+    holdout = result.holdout
+    reliability_plot(
+        holdout["churned"].to_numpy(dtype=float),
+        holdout["probability"].to_numpy(),
+        staged / "reliability.png",
+    )
+    (staged / "model_card.md").write_text(model_card(result.report, model_id))
+    (staged / "report.json").write_text(json.dumps(result.report, indent=2, default=str))
+    _swap_in(staged, model_dir(paths))
+    return TrainSummary(
+        model_id=model_id,
+        model_dir=str(model_dir(paths)),
+        report=result.report,
+        targets_met=all(ok for _, ok in target_checks(result.report)),
+    )
+
+
+def _swap_in(staged: Path, target: Path) -> None:
+    """Replace the model folder so a reader sees the old model or the new one."""
+    retired = target.with_name(target.name + ".previous")
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staged.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+@dataclass
+class ScoreSummary:
+    model_id: str
+    as_of_date: str
+    customers: int
+    scored: int
+    tiers: dict
+    predictions: str
+    build: BuildReport
+
+
+def score(paths: Paths, progress=None) -> ScoreSummary:
+    """Score every customer at the as-of date, write predictions, republish the profile."""
+    model = ChurnModel.load(model_dir(paths))
+    frame = load_modelling_table(paths.warehouse, roles=("score",))
+    model_id = model.metadata.get("model_id", "unknown")
+    table = score_customers(model, frame, model_id)
+    path = predictions_path(paths.home)
+    write_predictions(table, path)
+    build = build_warehouse(paths, incremental=True, progress=progress, select=PROFILE_SELECTOR)
+    tiers = pc.value_counts(table.column("churn_risk_tier")).to_pylist()
+    return ScoreSummary(
+        model_id=model_id,
+        as_of_date=build.as_of_date,
+        customers=table.num_rows,
+        scored=int(pc.sum(table.column("is_scored")).as_py() or 0),
+        tiers={str(t["values"]): t["counts"] for t in tiers if t["values"] is not None},
+        predictions=str(path),
+        build=build,
+    )
