@@ -1,12 +1,16 @@
-"""Shared fixtures: small generated bronze layers, made once per test session."""
+"""Shared fixtures: small generated bronze layers and warehouses, made once per session."""
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from c360.config import Paths
 from c360.generate.pipeline import GenerateRequest, generate_bronze
+from c360.ml.pipeline import score, train
+from c360.warehouse.publish import build_warehouse
 
 SMALL = {"customers": 600, "transactions": 240_000, "seed": 7, "as_of": date(2025, 12, 31)}
 
@@ -47,5 +51,30 @@ def sql(bronze):
         f"create view truth_customer_defects as select * from "
         f"'{bronze}/_truth/customer_defects.parquet'"
     )
+    yield con
+    con.close()
+
+
+def build_home(home: Path, bronze_source: Path) -> Paths:
+    """A c360 home with a copy of `bronze_source`, and a warehouse built from it."""
+    paths = Paths(home)
+    shutil.copytree(bronze_source, paths.bronze)
+    build_warehouse(paths)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory, bronze) -> Paths:
+    """A small home, built, trained and scored once per session: treat it as read-only."""
+    paths = build_home(tmp_path_factory.mktemp("home"), bronze)
+    train(paths, seed=42)
+    score(paths)
+    return paths
+
+
+@pytest.fixture()
+def warehouse_sql(built_home):
+    """A read-only connection to the built, scored warehouse of `built_home`."""
+    con = duckdb.connect(str(built_home.warehouse), read_only=True)
     yield con
     con.close()

@@ -1,3 +1,5 @@
+-- depends_on: {{ ref('stg_customers') }}
+-- depends_on: {{ ref('stg_customer_changes') }}
 {{
     config(
         materialized='incremental',

@@ -104,7 +104,8 @@ activity as (
         sum(case when relative_period >= 3 then spend else 0 end) as spend_prev_90d,
         sum(spend) as spend_180d,
         sum(spend * spend) as spend_squares_180d,
-        sum((({{ window_periods }} - 1) / 2.0 - relative_period) * spend) as spend_trend_moment,
+        -- twice the trend moment, in exact decimal arithmetic (so every run gives the same bits)
+        sum(({{ window_periods }} - 1 - 2 * relative_period) * spend) as spend_trend_moment_x2,
         max(case when relative_period < 3 then max_amount end) as max_txn_value_90d,
         sum(case when relative_period < 1 then active_days else 0 end) as active_days_30d,
         sum(case when relative_period < 3 then active_days else 0 end) as active_days_90d,
@@ -217,7 +218,7 @@ joined as (
         coalesce(activity.spend_prev_90d, 0) as spend_prev_90d,
         coalesce(activity.spend_180d, 0) as spend_180d,
         coalesce(activity.spend_squares_180d, 0) as spend_squares_180d,
-        coalesce(activity.spend_trend_moment, 0) as spend_trend_moment,
+        coalesce(activity.spend_trend_moment_x2, 0) as spend_trend_moment_x2,
         activity.max_txn_value_90d,
         coalesce(activity.active_days_30d, 0) as active_days_30d,
         coalesce(activity.active_days_90d, 0) as active_days_90d,
@@ -312,7 +313,7 @@ final as (
         -- the mean month (sum over months of (t - mean t) * spend / sum of (t - mean t)^2)
         case
             when spend_180d > 0
-                then (spend_trend_moment / {{ ns.sxx }}) / (spend_180d / {{ window_periods }}.0)
+                then (spend_trend_moment_x2 / 2.0 / {{ ns.sxx }}) / (spend_180d / {{ window_periods }}.0)
         end as spend_slope_6m,
         case
             when spend_180d > 0

@@ -15,6 +15,7 @@ from c360.generate.population import Population
 
 WEEKDAY_FACTOR = np.array([0.92, 0.95, 0.97, 1.0, 1.12, 1.18, 0.86])  # Monday first
 GRADUAL, STEPWISE, SUDDEN = 0, 1, 2
+MONTHLY_SIGMA = 0.25  # month-to-month swings in a customer's activity
 
 
 @dataclass
@@ -38,6 +39,10 @@ class Behaviour:
     reactivation_level: np.ndarray
     spend_lift: np.ndarray
     campaign_day: int
+    lull_start: np.ndarray
+    lull_days: np.ndarray
+    lull_level: np.ndarray
+    noise_key: np.ndarray
 
     @classmethod
     def of(cls, pop: Population, campaign: CampaignOutcome, start: date) -> "Behaviour":
@@ -59,6 +64,10 @@ class Behaviour:
             reactivation_level=pop.reactivation_level,
             spend_lift=np.where(campaign.treated, campaign.spend_lift, 0.0),
             campaign_day=campaign.campaign_day,
+            lull_start=pop.lull_start,
+            lull_days=pop.lull_days,
+            lull_level=pop.lull_level,
+            noise_key=pop.noise_key,
         )
 
     def __len__(self) -> int:
@@ -73,6 +82,42 @@ def calendar_factor(start: date, days: np.ndarray) -> np.ndarray:
     yearly = 1.0 + 0.08 * np.cos(2 * np.pi * (day_of_year - 196) / 365.25)  # summer high
     holidays = (day_of_year >= 325) & (day_of_year <= 358)
     return WEEKDAY_FACTOR[weekday] * yearly * np.where(holidays, 1.2, 1.0)
+
+
+def lull_multiplier(b: Behaviour, rows: slice, days: np.ndarray) -> np.ndarray:
+    """Activity share during temporary lulls (1 outside them), per (customer, day)."""
+    factor = np.ones((rows.stop - rows.start, len(days)))
+    for slot in range(b.lull_start.shape[1]):
+        rel = days[None, :] - b.lull_start[rows, slot, None]
+        inside = (rel >= 0) & (rel < b.lull_days[rows, slot, None])
+        factor = np.where(inside, factor * b.lull_level[rows, slot, None], factor)
+    return factor
+
+
+def monthly_noise(keys: np.ndarray, days: np.ndarray, sigma: float = MONTHLY_SIGMA):
+    """A lognormal factor per customer and 30-day month, a pure function of (key, month),
+    so a chunk, a worker or a later landing of new days all draw the same value."""
+    months, month_of_day = np.unique(days // 30, return_inverse=True)
+    first = _mix(keys[:, None] ^ (months[None, :].astype(np.uint64) * np.uint64(GOLDEN)))
+    second = _mix(first ^ np.uint64(GOLDEN))
+    normal = np.sqrt(-2.0 * np.log(_unit(first))) * np.cos(2.0 * np.pi * _unit(second))
+    return np.exp(sigma * normal - sigma * sigma / 2)[:, month_of_day]
+
+
+GOLDEN = 0x9E3779B97F4A7C15
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: a well-spread uint64 hash of a uint64."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """uint64 -> float in (0, 1)."""
+    return ((x >> np.uint64(11)).astype(np.float64) + 0.5) / float(2**53)
 
 
 def churn_multiplier(b: Behaviour, rows: slice, days: np.ndarray) -> np.ndarray:
@@ -108,4 +153,5 @@ def intensity(b: Behaviour, rows: slice, days: np.ndarray) -> np.ndarray:
     lift = 1.0 + b.spend_lift[rows, None] * after_campaign[None, :]
     calendar = calendar_factor(b.start, days)[None, :]
     churn = churn_multiplier(b, rows, days)
-    return b.base_rate[rows, None] * ramp * trend * lift * calendar * churn
+    wobble = lull_multiplier(b, rows, days) * monthly_noise(b.noise_key[rows], days)
+    return b.base_rate[rows, None] * ramp * trend * lift * calendar * churn * wobble

@@ -32,7 +32,7 @@ from c360.generate.tables import (
 )
 from c360.generate.timeline import Timeline
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 STREAM_COUNTS, STREAM_ROWS, STREAM_TABLES = 4, 5, 7
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

@@ -17,6 +17,10 @@ ACQUISITION_GROWTH = 0.15  # new accounts per year grow 15% a year
 CHURN_TYPES = ("gradual", "stepwise", "sudden")
 CHURN_TYPE_SHARES = (0.55, 0.25, 0.20)
 REACTIVATION_SHARE = 0.08
+# Temporary lulls: spells of low activity that end by themselves (a second card, travel,
+# a tight month). They look like the start of churn from the outside, as in real data.
+LULLS_PER_YEAR = 0.35
+LULL_SLOTS = 3
 STREAM_CUSTOMERS = 1
 
 
@@ -49,6 +53,10 @@ class Population:
     step_levels: np.ndarray  # (n, 2) intermediate levels of a stepwise decline
     reactivation_day: np.ndarray  # day activity resumes; a huge number if never
     reactivation_level: np.ndarray
+    lull_start: np.ndarray  # (n, LULL_SLOTS) first day of each lull; NEVER if unused
+    lull_days: np.ndarray  # (n, LULL_SLOTS) length of each lull
+    lull_level: np.ndarray  # (n, LULL_SLOTS) share of normal activity during the lull
+    noise_key: np.ndarray  # per-customer key of the month-to-month activity noise
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -94,7 +102,7 @@ def build_population(n: int, timeline: Timeline, seed: int) -> Population:
     trend = persona_array("trend_per_year")[persona] + rng.normal(0, 0.12, n)
     hazard = persona_array("monthly_churn_hazard")[persona] * rng.lognormal(-0.18, 0.6, n)
     stress = rng.random(n) ** 3
-    decline_prob = 0.012 + 0.025 * stress + 0.4 * hazard
+    decline_prob = 0.012 + 0.025 * stress + 0.15 * hazard
 
     onset = _churn_onsets(rng, open_day, hazard)
     churn_type = rng.choice(len(CHURN_TYPES), n, p=CHURN_TYPE_SHARES)
@@ -132,7 +140,22 @@ def build_population(n: int, timeline: Timeline, seed: int) -> Population:
         step_levels=step_levels,
         reactivation_day=reactivation_day,
         reactivation_level=rng.uniform(0.6, 1.0, n),
+        **_lulls(rng, n, timeline),
+        noise_key=rng.integers(0, 2**62, n, dtype=np.int64).astype(np.uint64),
     )
+
+
+def _lulls(rng: np.random.Generator, n: int, timeline: Timeline) -> dict:
+    """Up to LULL_SLOTS temporary lulls per customer, over the history and a year beyond."""
+    span = timeline.n_days + 365
+    count = np.minimum(rng.poisson(LULLS_PER_YEAR * span / 365, n), LULL_SLOTS)
+    used = np.arange(LULL_SLOTS)[None, :] < count[:, None]
+    start = rng.integers(0, span, (n, LULL_SLOTS))
+    return {
+        "lull_start": np.where(used, start, NEVER).astype(np.int32),
+        "lull_days": rng.integers(21, 100, (n, LULL_SLOTS)).astype(np.int32),
+        "lull_level": rng.uniform(0.05, 0.5, (n, LULL_SLOTS)),
+    }
 
 
 def _opening_days(rng: np.random.Generator, n: int, timeline: Timeline) -> np.ndarray:

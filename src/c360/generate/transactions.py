@@ -158,7 +158,7 @@ def build_chunk(
         u < _ONLINE[category], 0, np.where(u < _ONLINE[category] + _MOBILE[category], 2, 1)
     ).astype(np.int32)
     rel = day - b.onset[customer]
-    distress = ((rel >= -45) & (rel < b.churn_duration[customer])) * 0.04
+    distress = ((rel >= -30) & (rel < b.churn_duration[customer])) * 0.015
     status = (rng.random(n) < b.decline_prob[customer] + distress).astype(np.int32)
     loaded_at = (
         (ts.astype("datetime64[D]") + np.timedelta64(1, "D")).astype("datetime64[us]")
