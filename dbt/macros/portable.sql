@@ -93,3 +93,58 @@
     where next_key = {{ key_column }}
     group by {{ key_column }}
 {%- endmacro %}
+
+
+{#-
+    Bit sets: a set of up to 62 small integers packed into one bigint, so "how many
+    distinct days / categories" can be answered by OR-ing sets instead of counting
+    distinct values (which is slow on large groups).
+-#}
+{% macro bit_of(position) -%}
+    {{ return(adapter.dispatch('bit_of', 'c360')(position)) }}
+{%- endmacro %}
+
+{% macro default__bit_of(position) -%}
+    cast(power(2, {{ position }}) as bigint)
+{%- endmacro %}
+
+{% macro duckdb__bit_of(position) -%}
+    (cast(1 as bigint) << cast({{ position }} as integer))
+{%- endmacro %}
+
+{% macro bit_or_agg(expression) -%}
+    {{ return(adapter.dispatch('bit_or_agg', 'c360')(expression)) }}
+{%- endmacro %}
+
+{% macro default__bit_or_agg(expression) -%}
+    bit_or({{ expression }})
+{%- endmacro %}
+
+{% macro snowflake__bit_or_agg(expression) -%}
+    bitor_agg({{ expression }})
+{%- endmacro %}
+
+{% macro bit_or(left, right) -%}
+    {{ return(adapter.dispatch('bit_or', 'c360')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__bit_or(left, right) -%}
+    ({{ left }} | {{ right }})
+{%- endmacro %}
+
+{% macro snowflake__bit_or(left, right) -%}
+    bitor({{ left }}, {{ right }})
+{%- endmacro %}
+
+{#- Number of set bits; engines without a popcount add the 62 bits up. -#}
+{% macro bit_count(expression) -%}
+    {{ return(adapter.dispatch('bit_count', 'c360')(expression)) }}
+{%- endmacro %}
+
+{% macro default__bit_count(expression) -%}
+    bit_count({{ expression }})
+{%- endmacro %}
+
+{% macro snowflake__bit_count(expression) -%}
+    ({% for i in range(62) %}bitand(bitshiftright({{ expression }}, {{ i }}), 1){% if not loop.last %} + {% endif %}{% endfor %})
+{%- endmacro %}

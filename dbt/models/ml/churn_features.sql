@@ -25,12 +25,6 @@ periods as (
 
 ),
 
-period_categories as (
-
-    select * from {{ ref('int_churn_customer_period_categories') }}
-
-),
-
 versions as (
 
     select customer_id, valid_from, valid_to, card_type, state, employment_status,
@@ -111,6 +105,8 @@ activity as (
         sum(case when relative_period < 3 then active_days else 0 end) as active_days_90d,
         count(case when approved_count > 0 then 1 end) as active_months_6m,
         sum(case when relative_period < 3 then declined_count else 0 end) as declined_count_90d,
+        {{ bit_count(bit_or_agg('case when relative_period < 3 then category_bits else 0 end')) }}
+            as distinct_categories_90d,
         sum(travel_spend) as travel_spend_180d,
         sum(necessity_spend) as necessity_spend_180d,
         sum(discretionary_spend) as discretionary_spend_180d,
@@ -122,22 +118,6 @@ activity as (
 
     from windowed
     group by customer_id, cutoff_date
-
-),
-
-category_breadth as (
-
-    select
-        customer_cutoffs.customer_id,
-        customer_cutoffs.cutoff_date,
-        count(distinct period_categories.category_key) as distinct_categories_90d
-
-    from customer_cutoffs
-    inner join period_categories
-        on customer_cutoffs.customer_id = period_categories.customer_id
-        and period_categories.period_index >= customer_cutoffs.cutoff_index
-        and period_categories.period_index < customer_cutoffs.cutoff_index + 3
-    group by customer_cutoffs.customer_id, customer_cutoffs.cutoff_date
 
 ),
 
@@ -232,7 +212,7 @@ joined as (
         coalesce(activity.online_count_90d, 0) as online_count_90d,
         coalesce(activity.mobile_count_90d, 0) as mobile_count_90d,
         coalesce(activity.in_store_count_90d, 0) as in_store_count_90d,
-        coalesce(category_breadth.distinct_categories_90d, 0) as distinct_categories_90d,
+        coalesce(activity.distinct_categories_90d, 0) as distinct_categories_90d,
         version_now.card_type,
         version_now.state,
         version_now.employment_status,
@@ -249,9 +229,6 @@ joined as (
     left join activity
         on customer_cutoffs.customer_id = activity.customer_id
         and customer_cutoffs.cutoff_date = activity.cutoff_date
-    left join category_breadth
-        on customer_cutoffs.customer_id = category_breadth.customer_id
-        and customer_cutoffs.cutoff_date = category_breadth.cutoff_date
     left join version_now
         on customer_cutoffs.customer_id = version_now.customer_id
         and customer_cutoffs.cutoff_date = version_now.cutoff_date

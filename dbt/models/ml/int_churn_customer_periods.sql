@@ -2,7 +2,8 @@
 -- as-of date: period 0 = the last `ml_period_days` days up to the as-of date, period 1 the
 -- ones before, and so on. Cutoffs fall on period boundaries, so every feature window and
 -- every outcome window is a whole number of periods: one pass over the transactions
--- serves all cutoffs.
+-- serves all cutoffs. Days and categories are kept as bit sets (one bigint each), so
+-- "distinct days / categories over several periods" is an OR, not a count distinct.
 {%- set period = var('ml_period_days') | int %}
 
 with
@@ -22,32 +23,45 @@ transactions as (
 
 categories as (
 
-    select category_key, category_group from {{ ref('dim_merchant_category') }}
+    select
+        category_key,
+        category_group,
+        row_number() over (order by category_id) - 1 as category_number
+
+    from {{ ref('dim_merchant_category') }}
+
+),
+
+aged as (
+
+    select
+        transactions.*,
+        {{ dbt.datediff('cast(transactions.transaction_ts as date)', 'as_of.as_of_date', 'day') }}
+            as days_before_as_of
+
+    from transactions
+    cross join as_of
+    where transactions.transaction_ts < as_of.as_of_end_ts
 
 ),
 
 dated as (
 
     select
-        transactions.customer_id,
-        cast(transactions.transaction_ts as date) as transaction_date,
-        cast(
-            floor(
-                {{ dbt.datediff('cast(transactions.transaction_ts as date)', 'as_of.as_of_date', 'day') }}
-                / {{ period }}.0
-            )
-        as integer) as period_index,
-        transactions.amount,
-        transactions.channel,
-        transactions.status = 'Approved' as is_approved,
+        aged.customer_id,
+        cast(aged.transaction_ts as date) as transaction_date,
+        cast(floor(aged.days_before_as_of / {{ period }}.0) as integer) as period_index,
+        {{ bit_of('aged.days_before_as_of % ' ~ period) }} as day_bit,
+        {{ bit_of('categories.category_number') }} as category_bit,
+        aged.amount,
+        aged.channel,
+        aged.status = 'Approved' as is_approved,
         categories.category_group,
-        {{ iso_day_of_week('transactions.transaction_ts') }} >= 6 as is_weekend
+        {{ iso_day_of_week('aged.transaction_ts') }} >= 6 as is_weekend
 
-    from transactions
+    from aged
     inner join categories
-        on transactions.category_key = categories.category_key
-    cross join as_of
-    where transactions.transaction_ts < as_of.as_of_end_ts
+        on aged.category_key = categories.category_key
 
 ),
 
@@ -60,7 +74,10 @@ final as (
         count(case when is_approved then 1 end) as approved_count,
         count(case when not is_approved then 1 end) as declined_count,
         max(case when is_approved then amount end) as max_amount,
-        count(distinct case when is_approved then transaction_date end) as active_days,
+        {{ bit_count(bit_or_agg('case when is_approved then day_bit else 0 end')) }}
+            as active_days,
+        {{ bit_or_agg('case when is_approved then category_bit else 0 end') }}
+            as category_bits,
         max(case when is_approved then transaction_date end) as last_approved_date,
         sum(case when is_approved and category_group = 'Travel' then amount else 0 end)
             as travel_spend,

@@ -1,0 +1,91 @@
+"""Benchmark the pipeline stage by stage: wall time, rows/s and peak RSS of each.
+
+    .venv/bin/python benchmarks/bench_pipeline.py [--scale 1.0] [--home DIR] [--keep]
+
+Stages: generate, build (full dbt build with every test), land one new day, refresh
+(incremental build of that day), train, score; and the floor: one DuckDB pass over the
+bronze transactions (count and sum per customer), to which the build time is compared.
+Prints a Markdown table and one JSON line. Without --home, works in a temporary folder.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import measure
+
+FLOOR_SQL = (
+    'import duckdb, sys; duckdb.connect().execute("select customer_id, count(*), sum(amount) '
+    'from read_parquet(?) group by customer_id", [sys.argv[1]]).fetchall()'
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--home", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep a temporary home")
+    args = parser.parse_args()
+    home = args.home or Path(tempfile.mkdtemp(prefix="c360-bench-"))
+    env = os.environ | {"C360_HOME": str(home)}
+    c360 = str(Path(sys.executable).with_name("c360"))
+
+    def stage(name: str, command: list[str]) -> dict:
+        result = measure(command, env=env)
+        if result.returncode != 0:
+            sys.exit(f"{name} failed with exit code {result.returncode}")
+        print(f"{name}: {result.seconds:.1f}s", file=sys.stderr)
+        return {
+            "stage": name,
+            "seconds": round(result.seconds, 1),
+            "peak_rss_mb": round(result.peak_rss_mb),
+            "cpu_percent": round(result.cpu_percent),
+            "stdout": result.stdout,
+        }
+
+    stages = []
+    if not (home / "bronze" / "_manifest.json").exists():
+        stages.append(stage("generate", [c360, "generate", "--scale", str(args.scale), "--json"]))
+    manifest = json.loads((home / "bronze" / "_manifest.json").read_text())
+    transactions = manifest["rows"]["transactions"]
+    glob = str(home / "bronze" / "transactions" / "*.parquet")
+    stages.append(stage("floor (one DuckDB pass)", [sys.executable, "-c", FLOOR_SQL, glob]))
+    stages.append(stage("build", [c360, "build", "--json"]))
+    stages.append(stage("land 1 day", [c360, "generate", "--days", "1", "--json"]))
+    stages.append(stage("refresh (1 day)", [c360, "refresh", "--json"]))
+    stages.append(stage("train", [c360, "train", "--json"]))
+    stages.append(stage("score", [c360, "score", "--json"]))
+
+    floor = next(s["seconds"] for s in stages if s["stage"].startswith("floor"))
+    build = next(s["seconds"] for s in stages if s["stage"] == "build")
+    print("| stage | seconds | transactions/s | peak RSS (MB) | CPU % |")
+    print("|---|---|---|---|---|")
+    for s in stages:
+        rate = f"{transactions / s['seconds']:,.0f}" if s["seconds"] else ""
+        cells = [s["stage"], s["seconds"], rate, f"{s['peak_rss_mb']:,}", s["cpu_percent"]]
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+    summary = {
+        "scale": args.scale,
+        "customers": manifest["rows"]["customers"],
+        "transactions": transactions,
+        "build_over_floor": round(build / floor, 1),
+        "stages": [{k: v for k, v in s.items() if k != "stdout"} for s in stages],
+    }
+    train = json.loads(next(s["stdout"] for s in stages if s["stage"] == "train"))
+    summary["model"] = {
+        name: train["report"][name]["roc_auc"]
+        for name in ("lightgbm", "logistic_regression", "recency_rule")
+    } | {"ece": train["report"]["lightgbm"]["ece"]}
+    print(f"build / floor: {summary['build_over_floor']}x")
+    print(json.dumps(summary))
+    if args.home is None and not args.keep:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
