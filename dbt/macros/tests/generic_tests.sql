@@ -53,3 +53,28 @@
         where duplicate_keys <> 0
     {%- endif -%}
 {% endmacro %}
+
+
+{#-
+    The model has exactly `expected` rows (e.g. the 50 merchant categories, one-row
+    audit tables). Fails with one row giving the actual count.
+-#}
+{% test expected_row_count(model, expected) %}
+    select actual_rows
+    from (select count(*) as actual_rows from {{ model }}) as counted
+    where actual_rows <> {{ expected }}
+{% endtest %}
+
+
+{#-
+    No two rows share the same values in all of `combination_of_columns` (like
+    dbt_utils.unique_combination_of_columns). Returns each repeated combination.
+-#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+    select
+        {{ combination_of_columns | join(', ') }},
+        count(*) as n_records
+    from {{ model }}
+    group by {{ combination_of_columns | join(', ') }}
+    having count(*) > 1
+{% endtest %}

@@ -30,6 +30,27 @@ customers as (
 
 ),
 
+customer_ids_delivered as (
+
+    select distinct customer_id from {{ source('bronze', 'transactions') }}
+
+),
+
+-- the few distinct delivered ids are trimmed and matched once, not per row
+customer_spellings as (
+
+    select
+        customer_ids_delivered.customer_id as customer_id_delivered,
+        trim(customer_ids_delivered.customer_id) as customer_id,
+        customers.account_open_date,
+        customers.customer_id is not null as is_known_customer
+
+    from customer_ids_delivered
+    left join customers
+        on trim(customer_ids_delivered.customer_id) = customers.customer_id
+
+),
+
 categories as (
 
     select category_id, category_name, category_match_key
@@ -113,7 +134,7 @@ cleaned as (
 
     select
         cast(deliveries.transaction_id as bigint) as transaction_id,
-        trim(deliveries.customer_id) as customer_id,
+        customer_spellings.customer_id,
         cast(deliveries.transaction_ts as timestamp) as transaction_ts,
         cast(deliveries.amount as decimal(18, 2)) as amount,
         nullif(trim(deliveries.merchant_name), '') as merchant_name,
@@ -125,14 +146,14 @@ cleaned as (
         cast(deliveries.loaded_at as timestamp) as loaded_at,
         cast(deliveries.delivered_rows as bigint) as delivered_rows,
         cast(deliveries.versions_delivered as integer) as versions_delivered,
-        customers.customer_id is not null as is_known_customer,
-        customers.account_open_date
+        coalesce(customer_spellings.is_known_customer, false) as is_known_customer,
+        customer_spellings.account_open_date
 
     from deliveries
     left join category_spellings
         on deliveries.merchant_category = category_spellings.merchant_category
-    left join customers
-        on trim(deliveries.customer_id) = customers.customer_id
+    left join customer_spellings
+        on deliveries.customer_id = customer_spellings.customer_id_delivered
 
 ),
 

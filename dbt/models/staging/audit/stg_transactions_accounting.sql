@@ -1,6 +1,6 @@
 -- One row that accounts for every bronze transaction row:
 -- bronze_rows = silver_rows + duplicate_rows_removed + quarantined_rows
--- (each count taken from its own relation; tested in _staging__models.yml).
+-- (each count taken from its own relation; tested in audit/_audit__models.yml).
 with
 
 bronze as (
