@@ -1,5 +1,6 @@
 """The `c360` command line: a thin Typer layer; every command calls the library."""
 
+import subprocess
 import time
 from contextlib import nullcontext
 from dataclasses import asdict
@@ -269,3 +270,27 @@ def run(
     stages["score"] = _score(quiet=json)
     if json:
         print_json({"home": str(paths.home), "stages": stages})
+
+
+@app.command(
+    "app",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def serve_app(
+    ctx: typer.Context,
+    port: Annotated[
+        int | None, typer.Option(help="Port to serve on (Streamlit's default: 8501).")
+    ] = None,
+) -> None:
+    """Open the analytics app on the published warehouse (extra options go to Streamlit)."""
+    from c360.app.launch import LaunchError, streamlit_argv  # imported late: keeps CLI fast
+
+    try:
+        argv = streamlit_argv(port, ctx.args)
+    except LaunchError as exc:
+        raise fail(str(exc)) from None
+    try:
+        code = subprocess.call(argv)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
