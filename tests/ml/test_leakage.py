@@ -45,9 +45,7 @@ def rewrite_transactions_from(bronze: Path, cutoff: str) -> None:
         Path(f"{path}.tmp").replace(path)
 
 
-def test_changing_transactions_at_or_after_t_leaves_features_at_t_unchanged(
-    built_home, tmp_path
-):
+def test_changing_transactions_at_or_after_t_leaves_features_at_t_unchanged(built_home, tmp_path):
     changed = Paths(tmp_path / "changed")
     shutil.copytree(built_home.bronze, changed.bronze)
     rewrite_transactions_from(changed.bronze, TEST_CUTOFF)
@@ -78,9 +76,7 @@ def test_no_label_truth_or_outcome_column_is_a_feature(built_home):
             ).fetchall()
         }
     truth_columns = set(
-        duckdb.execute(
-            f"select * from '{built_home.bronze}/_truth/customers.parquet' limit 0"
-        ).df()
+        duckdb.execute(f"select * from '{built_home.bronze}/_truth/customers.parquet' limit 0").df()
     )
     assert features.isdisjoint(label_columns - {"customer_id", "cutoff_date"})
     assert features.isdisjoint(truth_columns)

@@ -151,6 +151,7 @@ def test_build_records_its_id_and_as_of_date(warehouse_sql):
     ).fetchone()
     assert build_id
     assert str(as_of) == "2025-12-31"
-    assert str(
-        warehouse_sql.execute("select as_of_date from gold.build_as_of").fetchone()[0]
-    ) == "2025-12-31"
+    assert (
+        str(warehouse_sql.execute("select as_of_date from gold.build_as_of").fetchone()[0])
+        == "2025-12-31"
+    )
