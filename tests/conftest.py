@@ -1,6 +1,7 @@
 """Shared fixtures: small generated bronze layers and warehouses, made once per session."""
 
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,16 @@ def make_bronze(path: Path, workers: int = 2, **overrides) -> Path:
     params = SMALL | overrides
     generate_bronze(GenerateRequest(output=path, workers=workers, **params))
     return path
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module():
+    """Streamlit's AppTest installs the app script as `__main__`. Put the real one back
+    after every test: the generator's worker pool spawns processes that re-import
+    `__main__`, and a child that runs the app instead dies, leaving its parent blocked."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
