@@ -1,5 +1,6 @@
 """The `c360` command line: a thin Typer layer; every command calls the library."""
 
+import shutil
 import subprocess
 import time
 from contextlib import nullcontext
@@ -172,10 +173,21 @@ def train(
     seed: Annotated[int, typer.Option(help="Random seed for model training.")] = (
         config.DEFAULT_SEED
     ),
+    card_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also copy the model card and its reliability plot here "
+            "(the repository keeps the default-size card in docs/)."
+        ),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Train the churn model out of time on the warehouse; write the model and its card."""
     report = _train(seed, quiet=json)
+    if card_dir is not None:
+        card_dir.mkdir(parents=True, exist_ok=True)
+        for name in ("model_card.md", "reliability.png"):
+            shutil.copy2(Path(report["model_dir"]) / name, card_dir / name)
     if json:
         print_json(report)
 
@@ -293,4 +305,51 @@ def serve_app(
         code = subprocess.call(argv)
     except KeyboardInterrupt:
         code = 0
+    raise typer.Exit(code)
+
+
+@app.command()
+def ask(
+    question: Annotated[
+        str | None, typer.Argument(help="The question, in plain English (quote it).")
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="offline (default: deterministic, no network) or llm (an OpenAI-compatible "
+            "endpoint from C360_LLM_BASE_URL, C360_LLM_MODEL, C360_LLM_API_KEY)."
+        ),
+    ] = "offline",
+    run_eval: Annotated[
+        bool,
+        typer.Option(
+            "--eval",
+            help="Run the evaluation questions and print execution accuracy; exits 1 below "
+            "the 90% target.",
+        ),
+    ] = False,
+    rows: Annotated[int, typer.Option(help="Rows to print (the answer keeps up to 1,000).")] = 20,
+    json: JsonOption = False,
+) -> None:
+    """Ask a question about the portfolio: prints the answer, a summary and the SQL behind it.
+
+    Exit code 0 when answered, 2 when the assistant needs a clearer question (it suggests
+    some), 1 when the SQL was refused or failed.
+    """
+    from c360.assistant import cli_support  # imported late: keeps the CLI fast
+
+    warehouse = config.Paths.from_env().warehouse
+    if run_eval and question is not None:
+        raise fail("give either a question or --eval, not both")
+    if not run_eval and (question is None or not question.strip()):
+        raise fail('ask needs a question, e.g. c360 ask "Which states have the highest churn risk?"')
+    if rows < 0:
+        raise fail(f"--rows must be 0 or more, got {rows}")
+    try:
+        if run_eval:
+            code = cli_support.run_eval(warehouse, engine, json)
+        else:
+            code = cli_support.ask(warehouse, question, engine, json, rows)
+    except cli_support.CliError as exc:
+        raise fail(str(exc)) from None
     raise typer.Exit(code)

@@ -11,7 +11,7 @@ from c360.cli import app
 from c360.config import Paths
 from c360.ml.dataset import load_modelling_table
 from c360.ml.model import ChurnModel
-from c360.ml.pipeline import model_dir, train
+from c360.ml.pipeline import model_dir
 from c360.ml.predictions import predictions_path
 from c360.ml.score import score_customers
 
@@ -62,13 +62,21 @@ def test_loaded_model_reproduces_the_published_scores(built_home):
     assert (scored["churn_probability"] - scored["churn_probability_again"]).abs().max() < 1e-12
 
 
-def test_training_is_deterministic(built_home, tmp_path):
+def test_training_is_deterministic_and_can_copy_its_card(built_home, tmp_path, monkeypatch):
     copy = Paths(tmp_path / "copy")
     copy.home.mkdir()
     shutil.copy(built_home.warehouse, copy.warehouse)
     shutil.copytree(built_home.bronze, copy.bronze)
     first = json.loads((model_dir(built_home) / "model.json").read_text())["model_id"]
-    assert train(copy, seed=42).model_id == first
+    monkeypatch.setenv("C360_HOME", str(copy.home))
+    docs = tmp_path / "docs"
+    result = CliRunner().invoke(app, ["train", "--card-dir", str(docs), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["model_id"] == first
+    assert first in (docs / "model_card.md").read_text()
+    assert (docs / "reliability.png").read_bytes() == (
+        model_dir(copy) / "reliability.png"
+    ).read_bytes()
 
 
 def test_profile_carries_scores_tiers_and_reasons(warehouse_sql):
