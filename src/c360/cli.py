@@ -342,7 +342,9 @@ def ask(
     if run_eval and question is not None:
         raise fail("give either a question or --eval, not both")
     if not run_eval and (question is None or not question.strip()):
-        raise fail('ask needs a question, e.g. c360 ask "Which states have the highest churn risk?"')
+        raise fail(
+            'ask needs a question, e.g. c360 ask "Which states have the highest churn risk?"'
+        )
     if rows < 0:
         raise fail(f"--rows must be 0 or more, got {rows}")
     try:

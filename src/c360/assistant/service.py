@@ -1,0 +1,245 @@
+"""The assistant: one interface over both engines, the guard, the runner and the log.
+
+    assistant = Assistant.open(Path("data/warehouse.duckdb"))
+    answer = assistant.ask("Which states have the highest churn risk?")
+
+Every question, the SQL tried, the guard's verdict and the outcome are appended as one JSON
+line to `<home>/logs/assistant.jsonl`; thumbs up/down go to `assistant_feedback.jsonl`.
+"""
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from c360.assistant import guard
+from c360.assistant.answer import Answer, choose_chart, summarize
+from c360.assistant.llm import (
+    LLMClient,
+    LLMConfig,
+    LLMError,
+    build_messages,
+    extract_sql,
+    repair_messages,
+)
+from c360.assistant.planner import Clarification, Plan, Planner
+from c360.assistant.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, RunError, Runner
+from c360.assistant.semantic import SemanticModel, load
+
+ENGINES = ("offline", "llm")
+LOG_FILE = "assistant.jsonl"
+FEEDBACK_FILE = "assistant_feedback.jsonl"
+MAX_LOGGED_CHARS = 4_000
+
+
+class AssistantError(Exception):
+    """The assistant cannot start or was asked something malformed; one line."""
+
+
+class JsonLog:
+    """Append-only JSON lines, safe across the app's session threads."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+
+    def write(self, record: dict) -> None:
+        record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), **record}
+        line = json.dumps(record, default=str, ensure_ascii=False)
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+
+
+def _clip(text, n: int = MAX_LOGGED_CHARS):
+    if text is None:
+        return None
+    text = str(text)
+    return text if len(text) <= n else text[:n] + f"… [{len(text) - n} more characters]"
+
+
+class Assistant:
+    """Answers questions about one published warehouse."""
+
+    def __init__(
+        self,
+        runner: Runner,
+        model: SemanticModel,
+        log_dir: Path,
+        llm: LLMClient | None = None,
+    ):
+        self.runner = runner
+        self.model = model
+        self.as_of = runner.as_of()
+        self.planner = Planner(model, self.as_of, self._data_values())
+        self.llm = llm
+        self.log = JsonLog(log_dir / LOG_FILE)
+        self.feedback_log = JsonLog(log_dir / FEEDBACK_FILE)
+
+    @classmethod
+    def open(
+        cls,
+        warehouse: Path,
+        log_dir: Path | None = None,
+        llm_config: LLMConfig | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        max_rows: int = DEFAULT_MAX_ROWS,
+    ) -> "Assistant":
+        """An assistant on the warehouse file; logs next to it unless `log_dir` is given."""
+        warehouse = Path(warehouse)
+        try:
+            runner = Runner(warehouse, timeout_s=timeout_s, max_rows=max_rows)
+        except RunError as exc:
+            raise AssistantError(str(exc)) from None
+        try:
+            llm = LLMClient(llm_config) if llm_config else None
+            return cls(runner, load(), log_dir or warehouse.parent / "logs", llm)
+        except RunError as exc:
+            runner.close()
+            raise AssistantError(str(exc)) from None
+
+    def close(self) -> None:
+        self.runner.close()
+
+    def _data_values(self) -> dict[str, list[str]]:
+        sources = {"p": "gold.customer_360_profile p", "c": "gold.dim_merchant_category c"}
+        values = {}
+        for dim in self.model.dimensions:
+            alias = dim.expr.split(".")[0]
+            if dim.values_from_data and alias in sources:
+                sql = f"select distinct {dim.expr} from {sources[alias]} order by 1"
+                values[dim.name] = self.runner.distinct(sql)
+        return values
+
+    # -- asking --
+
+    def ask(self, question: str, engine: str = "offline") -> Answer:
+        """Answer `question` with the chosen engine; never raises for a bad question."""
+        if engine not in ENGINES:
+            raise AssistantError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+        started = time.perf_counter()
+        question = question if isinstance(question, str) else str(question)
+        if engine == "llm":
+            answer, attempts = self._ask_llm(question)
+        else:
+            answer, attempts = self._ask_offline(question)
+        answer.seconds = time.perf_counter() - started
+        self.log.write(
+            {
+                "event": "ask",
+                "question": _clip(question),
+                "engine": engine,
+                "status": answer.status,
+                "sql": _clip(answer.sql),
+                "message": _clip(answer.message, 500),
+                "rows": len(answer.rows),
+                "seconds": round(answer.seconds, 4),
+                "attempts": attempts,
+            }
+        )
+        return answer
+
+    def _ask_offline(self, question: str) -> tuple[Answer, list[dict]]:
+        planned = self.planner.plan(question)
+        if isinstance(planned, Clarification):
+            answer = Answer(
+                question=question,
+                engine="offline",
+                status="clarify",
+                message=planned.message,
+                suggestions=planned.suggestions,
+            )
+            return answer, [{"verdict": "clarify", "reason": planned.message}]
+        return self._execute(question, "offline", planned.sql, planned)
+
+    def _execute(
+        self, question: str, engine: str, sql: str, plan: Plan | None
+    ) -> tuple[Answer, list[dict]]:
+        verdict = guard.check(sql, self.model, max_rows=self.runner.max_rows)
+        attempt = {"sql": _clip(sql), "verdict": "accepted" if verdict.ok else "refused"}
+        if not verdict.ok:
+            attempt["reason"] = verdict.reason
+            answer = Answer(
+                question, engine, "refused", sql=sql, message=f"refused: {verdict.reason}"
+            )
+            return answer, [attempt]
+        try:
+            result = self.runner.run(verdict.sql)
+        except RunError as exc:
+            attempt["error"] = str(exc)
+            return Answer(question, engine, "error", sql=verdict.sql, message=str(exc)), [attempt]
+        truncated = result.truncated or (
+            verdict.limit_enforced and len(result.rows) >= (verdict.limit or 0)
+        )
+        formats = {}
+        if plan is not None:
+            formats = {m.alias: m.format for m in plan.measures}
+        answer = Answer(
+            question=question,
+            engine=engine,
+            status="answered",
+            sql=verdict.sql,
+            columns=result.columns,
+            rows=result.rows,
+            summary=summarize(plan, result.columns, result.rows, truncated),
+            chart=choose_chart(plan, result.columns, result.rows),
+            truncated=truncated,
+            interpretation=plan.describe() if plan else "",
+            formats=formats,
+        )
+        attempt["rows"] = len(result.rows)
+        return answer, [attempt]
+
+    def _ask_llm(self, question: str) -> tuple[Answer, list[dict]]:
+        if self.llm is None:
+            raise AssistantError(
+                "the LLM engine is not configured: set C360_LLM_BASE_URL and C360_LLM_MODEL"
+            )
+        if not question.strip():
+            return Answer(question, "llm", "clarify", message="Ask a question."), []
+        messages = build_messages(self.model, self.as_of, question[:4_000])
+        attempts: list[dict] = []
+        for round_ in (1, 2):
+            try:
+                reply = self.llm.complete(messages)
+            except LLMError as exc:
+                attempts.append({"error": str(exc)})
+                return Answer(question, "llm", "error", message=str(exc)), attempts
+            sql = extract_sql(reply)
+            if sql is None:
+                attempts.append({"verdict": "no sql", "reply": _clip(reply, 500)})
+                text = " ".join(reply.split())[:500]
+                return Answer(question, "llm", "clarify", message=text), attempts
+            answer, tried = self._execute(question, "llm", sql, None)
+            attempts += tried
+            if answer.ok or round_ == 2:
+                return answer, attempts
+            messages = repair_messages(messages, reply, answer.message.removeprefix("refused: "))
+        raise AssertionError("unreachable")
+
+    def run_sql(self, sql: str, question: str = "", engine: str = "sql") -> Answer:
+        """Guard and run given SQL (evaluation's expected queries, tests); logged."""
+        answer, attempts = self._execute(question, engine, sql, None)
+        self.log.write(
+            {
+                "event": "sql",
+                "question": _clip(question),
+                "engine": engine,
+                "status": answer.status,
+                "sql": _clip(sql),
+                "attempts": attempts,
+            }
+        )
+        return answer
+
+    # -- feedback --
+
+    def feedback(self, question: str, sql: str | None, rating: str, engine: str = "") -> None:
+        """Store a thumbs up ('up') or down ('down') for an answer."""
+        if rating not in ("up", "down"):
+            raise AssistantError("rating must be 'up' or 'down'")
+        self.feedback_log.write(
+            {"question": _clip(question), "sql": _clip(sql), "rating": rating, "engine": engine}
+        )
