@@ -137,9 +137,14 @@ def test_every_page_in_a_real_browser(served, tmp_path):
             assert page.locator(EXCEPTION).count() == 0
             page.screenshot(path=str(shots / "campaign_performance.png"), full_page=True)
 
-            # AI Assistant placeholder
+            # AI Assistant: ask a question in the chat
             page.goto(f"{served}/ai_assistant")
-            page.get_by_text("Coming soon", exact=False).wait_for(timeout=60_000)
+            chat = page.get_by_placeholder("Ask a question about the portfolio")
+            chat.wait_for(timeout=60_000)
+            chat.fill("How many customers are in each segment?")
+            chat.press("Enter")
+            page.get_by_text("has the most customers", exact=False).wait_for(timeout=60_000)
+            _settle(page)
             assert page.locator(EXCEPTION).count() == 0
             page.screenshot(path=str(shots / "ai_assistant.png"), full_page=True)
         finally:

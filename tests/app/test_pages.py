@@ -12,7 +12,7 @@ PAGES = {
     "app_pages/segment_explorer.py": ["Segment Explorer", "Segment sizes", "Customers by state"],
     "app_pages/customer_360.py": ["Customer 360", "Find a customer"],
     "app_pages/campaign_performance.py": ["Campaign Performance", "Campaign simulator"],
-    "app_pages/ai_assistant.py": ["AI Assistant", "Coming soon"],
+    "app_pages/ai_assistant.py": ["AI Assistant", "Ask about customers"],
 }
 
 

@@ -1,0 +1,98 @@
+"""The AI Assistant page through the app's entry point (streamlit.testing.v1.AppTest)."""
+
+import json
+
+import duckdb
+import pytest
+
+from tests.app.conftest import copy_home, texts
+
+PAGE = "app_pages/ai_assistant.py"
+
+
+@pytest.fixture()
+def home(built_home, tmp_path):
+    """A private copy of the small warehouse: the page writes its log under the home."""
+    return copy_home(built_home, tmp_path / "home")
+
+
+def _open(app_for, home):
+    at = app_for(home.home)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def test_page_offers_suggested_questions_by_theme(app_for, home):
+    at = _open(app_for, home)
+    shown = texts(at)
+    assert "AI Assistant" in shown
+    for theme in ("Churn analysis", "Segmentation", "Spending trends", "Geography"):
+        assert theme in shown
+    assert "Campaign targeting" in shown
+    labels = [b.label for b in at.button]
+    assert "Which states have the highest churn risk?" in labels
+    assert not at.chat_message  # no history yet
+
+
+def test_a_typed_question_gets_summary_table_chart_and_sql(app_for, home):
+    at = _open(app_for, home)
+    at.chat_input(key="assistant_input").set_value("How many customers are in each segment?").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "has the most customers" in shown
+    sql = [c.value for c in at.code]
+    assert any("behavioral_segment" in s and "COUNT(*)" in s for s in sql)
+    frame = at.dataframe[0].value
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        expected = con.execute(
+            "select count(distinct behavioral_segment) from gold.customer_360_profile"
+        ).fetchone()[0]
+    assert len(frame) == expected
+    assert at.get("plotly_chart")  # a bar chart of the segments
+    assert len(at.chat_message) == 2  # the question and the answer
+
+
+def test_a_suggested_question_is_asked_when_clicked_and_history_grows(app_for, home):
+    at = _open(app_for, home)
+    at.button(key="assistant_theme_spending trends_0").click().run()
+    assert not at.exception
+    assert "Total spend by month" in texts(at)
+    at.chat_input(key="assistant_input").set_value("Top 5 states by total lifetime value").run()
+    assert not at.exception
+    assert len(at.chat_message) == 4
+    assert len(at.code) == 2
+
+
+def test_an_unknown_question_gets_a_clarification_not_a_query(app_for, home):
+    at = _open(app_for, home)
+    at.chat_input(key="assistant_input").set_value("churn risk by favourite colour").run()
+    assert not at.exception
+    assert "I don't know what" in texts(at)
+    assert not at.code
+    assert not at.dataframe
+
+
+def test_injection_through_the_chat_is_shown_as_text_and_changes_nothing(app_for, home):
+    at = _open(app_for, home)
+    attack = "'; DROP TABLE gold.customer_360_profile; -- <script>alert(1)</script>"
+    at.chat_input(key="assistant_input").set_value(attack).run()
+    assert not at.exception
+    assert not at.dataframe
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from gold.customer_360_profile").fetchone()[0] > 0
+
+
+def test_thumbs_feedback_is_stored_locally(app_for, home):
+    at = _open(app_for, home)
+    at.chat_input(key="assistant_input").set_value("Churn rate by card type").run()
+    feedback = at.feedback[0]
+    feedback.set_value(1).run()
+    assert not at.exception
+    log = home.home / "logs" / "assistant_feedback.jsonl"
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert records[-1]["rating"] == "up"
+    assert records[-1]["question"] == "Churn rate by card type"
+    assert "card_type" in records[-1]["sql"]
+    questions = (home.home / "logs" / "assistant.jsonl").read_text()
+    assert "Churn rate by card type" in questions
