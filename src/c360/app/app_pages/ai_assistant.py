@@ -149,10 +149,10 @@ history: list[dict] = st.session_state.setdefault(HISTORY, [])
 
 with st.expander("Suggested questions", expanded=not history, icon=":material/lightbulb:"):
     themes = assistant.model.suggested_questions
-    columns = st.columns(len(themes))
-    for col, (theme, questions) in zip(columns, themes.items(), strict=True):
-        with col:
-            st.markdown(f"**{theme.capitalize()}**")
+    for tab, (theme, questions) in zip(
+        st.tabs([t.capitalize() for t in themes]), themes.items(), strict=True
+    ):
+        with tab:
             for i, question in enumerate(questions):
                 st.button(
                     question,
@@ -160,6 +160,7 @@ with st.expander("Suggested questions", expanded=not history, icon=":material/li
                     on_click=_ask,
                     args=(question,),
                     type="tertiary",
+                    icon=":material/arrow_forward:",
                 )
 
 typed = st.chat_input("Ask a question about the portfolio", key="assistant_input", max_chars=500)
