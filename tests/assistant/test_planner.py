@@ -87,8 +87,31 @@ def test_time_ranges_become_literal_dates(planner):
 
 
 def test_declines_override_the_approved_filter(planner):
-    sql = flat(plan(planner, "How many transactions were declined last month?").sql)
+    sql = flat(plan(planner, "How many transactions were declined last week?").sql)
     assert "t.status = 'Declined'" in sql and "'Approved'" not in sql
+    monthly = flat(plan(planner, "How many transactions were declined last month?").sql)
+    assert "sum(m.declined_transaction_count) as transactions" in monthly
+
+
+@pytest.mark.parametrize(
+    ("question", "table"),
+    [
+        ("Total spend by month in 2025", "monthly_customer_spending"),
+        ("average transaction amount by card type last quarter", "monthly_customer_spending"),
+        ("travel spend by segment in 2025", "monthly_customer_spending"),
+        ("active customers last month", "monthly_customer_spending"),
+        ("Total spend in the last 90 days", "fct_transactions"),
+        ("spend by channel in 2025", "fct_transactions"),
+        ("spend by weekday in 2025", "fct_transactions"),
+        ("grocery spend by month in 2025", "fct_transactions"),
+        ("spend by month since 2025-03-15", "fct_transactions"),
+    ],
+)
+def test_whole_month_questions_use_the_monthly_rollup(planner, question, table):
+    sql = plan(planner, question).sql
+    assert f"gold.{table}" in sql
+    other = {"monthly_customer_spending", "fct_transactions"} - {table}
+    assert f"gold.{other.pop()}" not in sql
 
 
 def test_share_of_a_value(planner):

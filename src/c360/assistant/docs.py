@@ -68,6 +68,17 @@ def render_reference(model: SemanticModel) -> str:
         out.append(f"| {f.name} | `{f.expr}` | {f.default_agg} | {_list(f.synonyms)} |")
     out += ["", "### Flags", "", "| name | condition | synonyms |", "|---|---|---|"]
     out += [f"| {f.name} | `{f.expr}` | {_list(f.synonyms)} |" for f in model.flags]
+    out += ["", "### Rollups", ""]
+    for r in model.rollups:
+        out += [
+            f"`{r.source}` answers {', '.join(r.measures)} by {', '.join(r.grains)} and "
+            "customer attributes, and spend in one category group, when the time range "
+            f"covers whole months (time column `{r.time_column}`).",
+            "",
+            "| measure | expression on the rollup |",
+            "|---|---|",
+        ]
+        out += [f"| {name} | `{_cell(expr)}` |" for name, expr in r.measures.items()]
     out += ["", "### Suggested questions", ""]
     for theme, questions in model.suggested_questions.items():
         out.append(f"- **{theme}**: " + "; ".join(questions))

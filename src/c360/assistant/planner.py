@@ -22,7 +22,7 @@ import difflib
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlglot
 from sqlglot import exp
@@ -309,6 +309,9 @@ class _Filter:
     sql: str
     text: str
     entity: str  # customer or transaction
+    dim: str | None = None  # a dimension-value filter: which dimension ...
+    values: tuple[str, ...] = ()  # ... which values
+    negated: bool = False
 
 
 @dataclass
@@ -1139,7 +1142,7 @@ class _Interpretation:
             sql = f"({sql} or {dim.expr} is null)" if dim.name != "age_band" else sql
         shown = " or ".join(values)
         text = f"{dim.label.lower()} {'is not' if negated else 'is'} {shown}"
-        return _Filter(sql, text, dim.entity)
+        return _Filter(sql, text, dim.entity, dim.name, tuple(values), negated)
 
     def _metric(self, m: Measure) -> _Metric:
         return _Metric(m.name, m.expr, m.label, m.format, m.entity, m.where, m.column)
@@ -1201,8 +1204,9 @@ class _Interpretation:
 
     # -- step 4: SQL --
 
-    def _where(self, base: list[str]) -> str:
-        clauses = base + [f.sql for f in self.filters]
+    def _where(self, base: list[str], filters: list[_Filter] | None = None) -> str:
+        filters = self.filters if filters is None else filters
+        clauses = base + [f.sql for f in filters]
         return ("\nwhere " + "\n  and ".join(clauses)) if clauses else ""
 
     def _time_clause(self, column: str) -> list[str]:
@@ -1225,7 +1229,11 @@ class _Interpretation:
         measures = list({m.alias: m for m in measures}.values())
         select = [f"{g.expr} as {g.alias}" for g in groups]
         base: list[str] = []
-        if transaction:
+        filters = self.filters
+        rollup = self._rollup(measures, groups) if transaction else None
+        if rollup is not None:
+            select, source, base, filters = rollup
+        elif transaction:
             if any("t.status" in f.sql for f in self.filters):  # "declined transactions"
                 for m in measures:
                     if m.where and m.where.startswith("t.status"):
@@ -1257,7 +1265,9 @@ class _Interpretation:
             if time_dim == "account_open_date":
                 base += self._time_clause("p.account_open_date")
             source = "gold.customer_360_profile p"
-        sql = "select " + ",\n       ".join(select) + "\nfrom " + source + self._where(base)
+        sql = (
+            "select " + ",\n       ".join(select) + "\nfrom " + source + self._where(base, filters)
+        )
         order = None
         limit = self.limit
         if groups:
@@ -1303,6 +1313,78 @@ class _Interpretation:
             order=order,
             limit=limit,
         )
+
+    def _rollup(self, measures: list[_Metric], groups: list[_Group]):
+        """(select, source, where, filters) on a pre-aggregated table, or None when the
+        question needs fct_transactions (a category, channel, merchant or amount; a day,
+        week or weekday grain; a time range that is not whole months)."""
+        for rollup in self.model.rollups:
+            planned = self._on_rollup(rollup, measures, groups)
+            if planned is not None:
+                return planned
+        return None
+
+    def _on_rollup(self, rollup, measures: list[_Metric], groups: list[_Group]):
+        if self.time is not None:
+            start, end = self.time.start, self.time.end
+            as_of_end = self.p.as_of + timedelta(days=1)
+            if start.day != 1 or not (end.day == 1 or end == as_of_end):
+                return None
+        filters, group_column, status = [], None, None
+        for f in self.filters:
+            single = len(f.values) == 1 and not f.negated
+            if f.entity == "customer":
+                filters.append(f)
+            elif f.dim == "transaction_status" and single:
+                status = f.values[0]  # "declined transactions": the declined counts
+            elif f.dim == "category_group" and single:
+                group_column = rollup.category_group_spend.get(f.values[0])
+                if group_column is None:
+                    return None
+            else:
+                return None
+        aliases = [m.alias for m in measures]
+        if not all(a in rollup.measures for a in aliases):
+            return None
+        if group_column and (aliases != ["total_spend"] or status == "Declined"):
+            return None
+        rename: dict[str, str] = {}
+        if status == "Declined":
+            if not set(aliases) <= {"transactions", "declined_transactions"}:
+                return None
+            rename = {a: "declined_transactions" for a in aliases}
+        elif status == "Approved" and set(aliases) & {"declined_transactions", "decline_rate"}:
+            return None
+        select = []
+        for g in groups:
+            if g.is_time and g.alias in rollup.grains:
+                select.append(f"{rollup.grains[g.alias]} as {g.alias}")
+            elif not g.is_time and g.entity == "customer":
+                select.append(f"{g.expr} as {g.alias}")
+            else:
+                return None
+        for m in measures:
+            expr = (
+                f"sum({group_column})"
+                if group_column
+                else rollup.measures[rename.get(m.alias, m.alias)]
+            )
+            select.append(f"{expr} as {m.alias}")
+        source = rollup.source
+        if filters or any(g.entity == "customer" and not g.is_time for g in groups):
+            source += f"\njoin gold.customer_360_profile p on {rollup.customer_join}"
+        # only rows with the transactions the measures count, as fct_transactions has
+        where = self._time_clause(rollup.time_column)
+        statuses = {f"t.status = '{status}'"} if status else {m.where or "any" for m in measures}
+        if group_column:
+            where.append(f"{group_column} > 0")
+        elif statuses == {"t.status = 'Approved'"}:
+            where.append(rollup.activity["approved"])
+        elif statuses == {"t.status = 'Declined'"}:
+            where.append(rollup.activity["declined"])
+        else:
+            where.append(rollup.activity["any"])
+        return select, source, where, filters
 
     def _singular(self, words: list[str], groups: list[_Group]) -> bool:
         """'Which state has the highest ...' asks for one row; 'which states have' for more."""

@@ -103,6 +103,20 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """A pre-aggregated table that answers some transaction questions (see the YAML)."""
+
+    name: str
+    source: str
+    customer_join: str
+    time_column: str
+    grains: dict[str, str]
+    measures: dict[str, str]
+    activity: dict[str, str]
+    category_group_spend: dict[str, str]
+
+
+@dataclass(frozen=True)
 class VerifiedQuery:
     question: str
     sql: str
@@ -123,6 +137,7 @@ class SemanticModel:
     lists: dict[str, tuple[str, ...]]
     verified_queries: tuple[VerifiedQuery, ...]
     suggested_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rollups: tuple[Rollup, ...] = ()
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -240,6 +255,21 @@ def parse(raw: dict) -> SemanticModel:
             flags=flags,
             lists={k: _tuple(v) for k, v in raw["lists"].items()},
             verified_queries=verified,
+            rollups=tuple(
+                Rollup(
+                    name=r["name"],
+                    source=r["source"],
+                    customer_join=r["customer_join"],
+                    time_column=r["time_column"],
+                    grains={str(k): str(v) for k, v in r["grains"].items()},
+                    measures={str(k): str(v) for k, v in r["measures"].items()},
+                    activity={str(k): str(v) for k, v in r["activity"].items()},
+                    category_group_spend={
+                        str(k): str(v) for k, v in (r.get("category_group_spend") or {}).items()
+                    },
+                )
+                for r in raw.get("rollups") or ()
+            ),
             suggested_questions={
                 str(theme): _tuple(questions)
                 for theme, questions in (raw.get("suggested_questions") or {}).items()
