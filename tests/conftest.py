@@ -89,3 +89,28 @@ def warehouse_sql(built_home):
     con = duckdb.connect(str(built_home.warehouse), read_only=True)
     yield con
     con.close()
+
+
+def copy_built_home(source: Paths, target: Path, truth: bool = True) -> Paths:
+    """A writable copy of a built home: warehouse, churn model and predictions copied, bronze
+    copied too (without `_truth` when truth=False)."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source.warehouse, target / source.warehouse.name)
+    for folder in ("model", "predictions"):
+        if (source.home / folder).exists():
+            shutil.copytree(source.home / folder, target / folder)
+    ignore = None if truth else shutil.ignore_patterns("_truth")
+    shutil.copytree(source.bronze, target / "bronze", ignore=ignore)
+    return Paths(target)
+
+
+@pytest.fixture(scope="session")
+def valued_home(tmp_path_factory, built_home) -> Paths:
+    """`built_home` plus customer lifetime value and uplift, published: treat as read-only."""
+    from c360.clv.pipeline import run_clv
+    from c360.uplift.pipeline import run_uplift
+
+    paths = copy_built_home(built_home, tmp_path_factory.mktemp("valued"))
+    run_clv(paths, holdout_days=90, seed=42)
+    run_uplift(paths, seed=42)
+    return paths

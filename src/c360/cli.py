@@ -246,6 +246,118 @@ def _score(quiet: bool) -> dict:
 
 
 @app.command()
+def clv(
+    holdout_days: Annotated[
+        int,
+        typer.Option(
+            help="Out-of-time check: also fit up to as-of minus this many days and compare "
+            "its predictions for those days with what happened (0 skips it)."
+        ),
+    ] = 180,
+    discount_rate: Annotated[
+        float, typer.Option(help="Monthly discount rate for the 12-month CLV (0 = none).")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = config.DEFAULT_SEED,
+    json: JsonOption = False,
+) -> None:
+    """Customer lifetime value (BG/NBD + Gamma-Gamma, PyMC-Marketing MAP) for every
+    customer; writes the 12-month CLV and republishes the profile."""
+    report = _clv(holdout_days, discount_rate, seed, quiet=json)
+    if json:
+        print_json(report)
+
+
+def _clv(holdout_days: int, discount_rate: float, seed: int, quiet: bool) -> dict:
+    from c360.clv.pipeline import ClvError, run_clv  # imported late: PyMC is slow to import
+
+    if holdout_days < 0:
+        raise fail(f"--holdout-days must be 0 or more, got {holdout_days}")
+    try:
+        with stage_progress(enabled=not quiet) as progress:
+            summary = run_clv(
+                config.Paths.from_env(),
+                holdout_days=holdout_days,
+                discount_rate=discount_rate,
+                seed=seed,
+                progress=progress,
+            )
+    except (ClvError, BronzeError, BuildError) as exc:
+        raise fail(str(exc)) from None
+    if not quiet:
+        line = (
+            f"[green]CLV {summary.model_id}[/] for {summary.scored:,} of "
+            f"{summary.customers:,} customers as of {summary.as_of_date}: 12-month total "
+            f"${summary.total_clv_12m:,.0f}"
+        )
+        if summary.validation:
+            spend = summary.validation["spend"]
+            tx = summary.validation["transactions"]
+            line += (
+                f"; {summary.validation['holdout_days']}-day holdout error: spend "
+                f"{spend['aggregate_error_pct']:+.1%}, purchase days "
+                f"{tx['aggregate_error_pct']:+.1%}"
+            )
+        err_console.print(line + f"; report: {summary.report}")
+    return asdict(summary)
+
+
+@app.command()
+def uplift(
+    learner: Annotated[
+        str, typer.Option(help="x (X-learner, default) or t (T-learner), both LightGBM.")
+    ] = "x",
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign id [default: the latest randomised one].")
+    ] = None,
+    holdout_share: Annotated[
+        float, typer.Option(help="Share of participants held out for the Qini evaluation.")
+    ] = 0.3,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = config.DEFAULT_SEED,
+    json: JsonOption = False,
+) -> None:
+    """Uplift model from the past randomised campaign: held-out Qini, then each eligible
+    customer's predicted retention uplift, republished into the profile."""
+    report = _uplift(learner, campaign, holdout_share, seed, quiet=json)
+    if json:
+        print_json(report)
+
+
+def _uplift(
+    learner: str, campaign: str | None, holdout_share: float, seed: int, quiet: bool
+) -> dict:
+    from c360.uplift.learners import LEARNERS
+    from c360.uplift.pipeline import UpliftError, run_uplift
+
+    if learner not in LEARNERS:
+        raise fail(f"--learner must be one of {', '.join(LEARNERS)}, got {learner!r}")
+    if not 0 < holdout_share < 1:
+        raise fail(f"--holdout-share must be between 0 and 1, got {holdout_share}")
+    try:
+        with stage_progress(enabled=not quiet) as progress:
+            summary = run_uplift(
+                config.Paths.from_env(),
+                learner=learner,
+                campaign_id=campaign,
+                holdout_share=holdout_share,
+                seed=seed,
+                progress=progress,
+            )
+    except (UpliftError, BronzeError, BuildError) as exc:
+        raise fail(str(exc)) from None
+    if not quiet:
+        risk = summary.qini_area_by_risk
+        err_console.print(
+            f"[green]uplift {summary.model_id}[/] ({summary.learner}-learner on "
+            f"{summary.participants:,} participants of {summary.campaign_id}): held-out Qini "
+            f"area {summary.qini_area:+.4f}"
+            + ("" if risk is None else f" (churn-risk ranking {risk:+.4f})")
+            + f"; scored {summary.scored:,} of {summary.customers:,} customers; report: "
+            f"{summary.report}"
+        )
+    return asdict(summary)
+
+
+@app.command()
 def run(
     scale: Annotated[
         float, typer.Option(help="Size of generated data, as a multiple of the default.")
@@ -258,7 +370,8 @@ def run(
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """Run the whole pipeline: generate bronze if there is none yet, build, train, score."""
+    """Run the whole pipeline: generate bronze if there is none yet, build, train, score,
+    then customer lifetime value and campaign uplift."""
     if scale <= 0:
         raise fail(f"--scale must be positive, got {scale}")
     paths = config.Paths.from_env()
@@ -280,6 +393,8 @@ def run(
     stages["build"] = _build(incremental=False, quiet=json)
     stages["train"] = _train(seed, quiet=json)
     stages["score"] = _score(quiet=json)
+    stages["clv"] = _clv(180, 0.0, seed, quiet=json)
+    stages["uplift"] = _uplift("x", None, 0.3, seed, quiet=json)
     if json:
         print_json({"home": str(paths.home), "stages": stages})
 

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from tests.app.conftest import copy_home, texts
+from tests.assistant.fake_llm import FakeLLM
 
 PAGE = "app_pages/ai_assistant.py"
 
@@ -99,3 +100,20 @@ def test_thumbs_feedback_is_stored_locally(app_for, home):
     assert "card_type" in records[-1]["sql"]
     questions = (home.home / "logs" / "assistant.jsonl").read_text()
     assert "Churn rate by card type" in questions
+
+
+def test_the_llm_engine_can_be_chosen_when_configured(app_for, home, monkeypatch):
+    with FakeLLM() as fake:
+        fake.replies.append(
+            "```sql\nselect card_type, count(*) as customers "
+            "from gold.customer_360_profile group by 1\n```"
+        )
+        monkeypatch.setenv("C360_LLM_BASE_URL", fake.base_url)
+        monkeypatch.setenv("C360_LLM_MODEL", "fake-model")
+        at = _open(app_for, home)
+        at.radio(key="assistant_engine").set_value("llm").run()
+        at.chat_input(key="assistant_input").set_value("customers per card type").run()
+        assert not at.exception
+        assert len(fake.requests) == 1
+        assert any("gold.customer_360_profile" in c.value for c in at.code)
+        assert len(at.dataframe[0].value) == 2

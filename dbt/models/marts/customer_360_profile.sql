@@ -1,6 +1,7 @@
 -- One row per current customer: who they are now, how they spend, their segments,
 -- recency status and campaign eligibility, as of the build's as-of date.
--- Churn scores come from the latest `c360 score` run (null until a model has scored).
+-- Churn scores come from the latest `c360 score` run, customer lifetime value from
+-- `c360 clv` and the retention uplift from `c360 uplift` (each null until it has run).
 with
 
 as_of as (
@@ -31,6 +32,18 @@ segments as (
 predictions as (
 
     select * from {{ ref('stg_churn_predictions') }}
+
+),
+
+clv as (
+
+    select * from {{ ref('stg_clv_predictions') }}
+
+),
+
+uplift as (
+
+    select * from {{ ref('stg_uplift_predictions') }}
 
 ),
 
@@ -141,6 +154,18 @@ joined as (
         predictions.scored_as_of as churn_scored_as_of,
         predictions.scored_at as churn_scored_at,
         predictions.model_id as churn_model_id,
+        clv.clv_12m,
+        clv.clv_12m_if_retained,
+        clv.probability_alive,
+        clv.expected_transactions_12m,
+        case
+            when clv.customer_id is null then 'customer lifetime value not fitted yet'
+            else clv.not_scored_reason
+        end as clv_not_scored_reason,
+        clv.clv_as_of,
+        clv.model_id as clv_model_id,
+        uplift.retention_uplift,
+        uplift.model_id as uplift_model_id,
         as_of.as_of_date
 
     from customers
@@ -154,6 +179,10 @@ joined as (
         and latest_exposure.recency_rank = 1
     left join predictions
         on customers.customer_id = predictions.customer_id
+    left join clv
+        on customers.customer_id = clv.customer_id
+    left join uplift
+        on customers.customer_id = uplift.customer_id
 
 ),
 

@@ -42,6 +42,12 @@ def write_predictions(table: pa.Table, path: Path) -> None:
 
 
 def ensure_predictions_file(path: Path) -> None:
-    """An empty predictions file, so the warehouse builds before any model has scored."""
+    """Empty model-output files (churn, and CLV and uplift beside it), so the warehouse
+    builds before any model has run."""
+    from c360.clv.output import CLV_FILE, CLV_SCHEMA, ensure_file
+    from c360.uplift.output import UPLIFT_FILE, UPLIFT_SCHEMA
+
     if not path.exists():
         write_predictions(PREDICTIONS_SCHEMA.empty_table(), path)
+    ensure_file(path.with_name(CLV_FILE), CLV_SCHEMA)
+    ensure_file(path.with_name(UPLIFT_FILE), UPLIFT_SCHEMA)

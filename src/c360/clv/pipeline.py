@@ -1,0 +1,196 @@
+"""`c360 clv`: fit CLV on the warehouse, validate out of time, write the predictions and
+republish the profile."""
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from c360.clv import rfm as rfm_queries
+from c360.clv.model import DAYS_PER_MONTH, HORIZON_MONTHS, fit_clv, predict_clv
+from c360.clv.output import CLV_FILE, CLV_SCHEMA, write_table
+from c360.clv.validation import holdout_report
+from c360.config import Paths
+from c360.ml.predictions import predictions_path
+
+# the sibling model output is rebuilt too, so a warehouse from before it existed still builds
+PROFILE_SELECTOR = "stg_uplift_predictions stg_clv_predictions+"
+DEFAULT_HOLDOUT_DAYS = 180
+NO_PURCHASE = "no approved purchase before the as-of date"
+
+
+class ClvError(Exception):
+    """CLV cannot be fitted; one line for the user."""
+
+
+def clv_path(home: Path) -> Path:
+    """Next to the churn predictions (the folder dbt reads as source c360_ml)."""
+    return predictions_path(home).with_name(CLV_FILE)
+
+
+def report_path(home: Path) -> Path:
+    return home / "clv" / "report.json"
+
+
+@dataclass
+class ClvSummary:
+    model_id: str
+    as_of_date: str
+    customers: int
+    scored: int
+    total_clv_12m: float
+    parameters: dict
+    validation: dict | None
+    seconds: dict
+    predictions: str
+    report: str
+    build: dict | None
+
+
+def validate(con, as_of: date, holdout_days: int, seed: int = 42) -> tuple[dict, float]:
+    """Fit up to as-of - holdout_days, predict the holdout, compare; (report, fit seconds)."""
+    end = as_of + timedelta(days=1)
+    calibration_end = end - timedelta(days=holdout_days)
+    summary = rfm_queries.rfm_summary(con, calibration_end)
+    started = time.perf_counter()
+    model = fit_clv(summary, seed=seed)
+    fitted = time.perf_counter() - started
+    predicted = predict_clv(model, summary, horizon_days=holdout_days)
+    actual = rfm_queries.actuals(con, calibration_end, end)
+    baseline = rfm_queries.actuals(
+        con, calibration_end - timedelta(days=holdout_days), calibration_end
+    )
+    report = holdout_report(predicted, actual, baseline)
+    new = set(actual["customer_id"]) - set(summary["customer_id"])
+    return {
+        "calibration_end": (calibration_end - timedelta(days=1)).isoformat(),
+        "holdout_start": calibration_end.isoformat(),
+        "holdout_end": as_of.isoformat(),
+        "holdout_days": holdout_days,
+        "new_customers_in_holdout_excluded": len(new),
+        "parameters": model.parameters,
+        **report,
+    }, fitted
+
+
+def predictions_table(
+    customers: list[str], predicted: pd.DataFrame, as_of: date, model_id: str
+) -> pa.Table:
+    """One row per current customer; those without a purchase get a reason, no numbers."""
+    frame = pd.DataFrame({"customer_id": customers}).merge(predicted, on="customer_id", how="left")
+    scored = frame["clv"].notna().to_numpy()
+
+    def column(name: str) -> list:
+        values = frame[name].to_numpy(dtype=float)
+        return [float(v) if ok else None for v, ok in zip(values, scored, strict=True)]
+
+    n = len(frame)
+    return pa.Table.from_pydict(
+        {
+            "customer_id": frame["customer_id"].astype(str).tolist(),
+            "clv_as_of": [as_of] * n,
+            "fitted_at": [datetime.now(UTC).replace(tzinfo=None, microsecond=0)] * n,
+            "is_scored": scored.tolist(),
+            "probability_alive": column("probability_alive"),
+            "expected_transactions_12m": column("expected_transactions"),
+            "expected_spend_per_transaction": column("expected_spend_per_transaction"),
+            "clv_12m": column("clv"),
+            "clv_12m_if_retained": column("clv_if_retained"),
+            "not_scored_reason": [None if ok else NO_PURCHASE for ok in scored],
+            "model_id": [model_id] * n,
+        },
+        schema=CLV_SCHEMA,
+    )
+
+
+def run_clv(
+    paths: Paths,
+    holdout_days: int = DEFAULT_HOLDOUT_DAYS,
+    discount_rate: float = 0.0,
+    seed: int = 42,
+    publish: bool = True,
+    progress=None,
+) -> ClvSummary:
+    """Validate (unless holdout_days is 0), fit on everything up to the as-of date, predict
+    12 months for every customer, write the predictions and republish the profile."""
+    from c360.warehouse.publish import build_warehouse  # late: keeps imports light
+
+    seconds: dict[str, float] = {}
+    try:
+        con = rfm_queries.open_warehouse(paths.warehouse)
+    except rfm_queries.RfmError as exc:
+        raise ClvError(str(exc)) from None
+    try:
+        as_of = rfm_queries.read_as_of(con)
+        started = time.perf_counter()
+        summary = rfm_queries.rfm_summary(con, as_of + timedelta(days=1))
+        customers = rfm_queries.customer_ids(con)
+        seconds["rfm_query"] = round(time.perf_counter() - started, 2)
+        validation = None
+        if holdout_days > 0:
+            started = time.perf_counter()
+            validation, fit_seconds = validate(con, as_of, holdout_days, seed)
+            seconds["validation_fit"] = round(fit_seconds, 2)
+            seconds["validation_total"] = round(time.perf_counter() - started, 2)
+    except (rfm_queries.RfmError, ValueError) as exc:
+        raise ClvError(str(exc)) from None
+    finally:
+        con.close()
+    started = time.perf_counter()
+    try:
+        model = fit_clv(summary, seed=seed)
+    except ValueError as exc:
+        raise ClvError(str(exc)) from None
+    seconds["fit"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    predicted = predict_clv(
+        model, summary, horizon_days=HORIZON_MONTHS * DAYS_PER_MONTH, discount_rate=discount_rate
+    )
+    seconds["predict"] = round(time.perf_counter() - started, 2)
+    digest = json.dumps(model.parameters, sort_keys=True) + as_of.isoformat()
+    model_id = "clv-" + hashlib.sha256(digest.encode()).hexdigest()[:12]
+    table = predictions_table(customers, predicted, as_of, model_id)
+    path = clv_path(paths.home)
+    write_table(table, path, CLV_SCHEMA)
+    clv = np.asarray(predicted["clv"], dtype=float)
+    report = {
+        "model_id": model_id,
+        "as_of_date": as_of.isoformat(),
+        "method": "PyMC-Marketing BetaGeoModel + GammaGammaModel, MAP",
+        "time_unit": "day (a transaction = a day with an approved purchase)",
+        "horizon_days": HORIZON_MONTHS * DAYS_PER_MONTH,
+        "discount_rate_monthly": discount_rate,
+        "customers": len(customers),
+        "scored": len(predicted),
+        "parameters": model.parameters,
+        "validation": validation,
+        "seconds": seconds,
+    }
+    target = report_path(paths.home)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2) + "\n")
+    build = None
+    if publish:
+        started = time.perf_counter()
+        build = build_warehouse(paths, incremental=True, progress=progress, select=PROFILE_SELECTOR)
+        seconds["publish"] = round(time.perf_counter() - started, 2)
+        build = build.__dict__
+    return ClvSummary(
+        model_id=model_id,
+        as_of_date=as_of.isoformat(),
+        customers=len(customers),
+        scored=len(predicted),
+        total_clv_12m=float(np.nansum(clv)),
+        parameters=model.parameters,
+        validation=validation,
+        seconds=seconds,
+        predictions=str(path),
+        report=str(target),
+        build=build,
+    )
