@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from c360.ml.dataset import _with_categories, feature_columns
+from c360.ml.dataset import CATEGORICAL, feature_columns
 
 WINDOW_DAYS = 180
 ACTIVE_DAYS = 30
@@ -80,6 +80,14 @@ PARTICIPANTS_SQL = """
     left join outcome o on o.customer_id = a.customer_id
     order by f.customer_id
 """
+
+
+def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """The churn model's categorical columns as pandas categories (as LightGBM expects)."""
+    for column in CATEGORICAL:
+        if column in frame:
+            frame[column] = frame[column].astype("category")
+    return frame
 
 
 def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
