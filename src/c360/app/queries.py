@@ -13,11 +13,13 @@ in-memory database rather than opened with `duckdb.connect(path)`, which would h
 old, still-open build.
 """
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -36,6 +38,15 @@ CHURN_COLUMNS = {
     "churn_reasons": "varchar",
     "churn_not_scored_reason": "varchar",
     "churn_scored_at": "timestamp",
+}
+# Columns `c360 clv` and `c360 uplift` add to the profile; null when absent (older builds).
+VALUE_COLUMNS = {
+    "clv_12m": "double",
+    "clv_12m_if_retained": "double",
+    "probability_alive": "double",
+    "expected_transactions_12m": "double",
+    "clv_not_scored_reason": "varchar",
+    "retention_uplift": "double",
 }
 RISK_TIERS = ["High", "Medium", "Low"]
 NOT_SCORED = "Not scored"
@@ -183,6 +194,12 @@ def build_info(wh: Warehouse) -> dict:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def churn_columns(wh: Warehouse) -> frozenset[str]:
     """Which churn columns exist in gold.customer_360_profile (checked once per build)."""
+    return profile_columns(wh) & frozenset(CHURN_COLUMNS)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def profile_columns(wh: Warehouse) -> frozenset[str]:
+    """Every column of gold.customer_360_profile (checked once per build)."""
     found = _df(
         wh,
         "select column_name from information_schema.columns "
@@ -190,7 +207,25 @@ def churn_columns(wh: Warehouse) -> frozenset[str]:
         "and table_name = 'customer_360_profile'",
         [CATALOG],
     )
-    return frozenset(found["column_name"]) & frozenset(CHURN_COLUMNS)
+    return frozenset(found["column_name"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def clv_fitted(wh: Warehouse) -> bool:
+    """True when `c360 clv` has valued at least one customer."""
+    if "clv_12m" not in profile_columns(wh):
+        return False
+    sql = _profile_sql(wh) + "select count(clv_12m) as n from profile"
+    return bool(_df(wh, sql)["n"].iloc[0] > 0)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def uplift_scored(wh: Warehouse) -> bool:
+    """True when `c360 uplift` has scored at least one customer."""
+    if "retention_uplift" not in profile_columns(wh):
+        return False
+    sql = _profile_sql(wh) + "select count(retention_uplift) as n from profile"
+    return bool(_df(wh, sql)["n"].iloc[0] > 0)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -205,10 +240,10 @@ def churn_scored(wh: Warehouse) -> bool:
 def _profile_sql(wh: Warehouse) -> str:
     """`with ... profile as (...)`: the profile, every churn column (null where missing),
     the age band, the risk tier ('Not scored' when null) and the observed-churn flag."""
-    present = churn_columns(wh)
+    present = profile_columns(wh)
     missing = "".join(
         f", cast(null as {kind}) as {name}"
-        for name, kind in CHURN_COLUMNS.items()
+        for name, kind in (CHURN_COLUMNS | VALUE_COLUMNS).items()
         if name not in present
     )
     observed = "', '".join(OBSERVED_CHURN_STATUSES)
@@ -281,6 +316,8 @@ def portfolio_overview(wh: Warehouse, filters: Filters) -> dict:
             avg(avg_monthly_spend) as avg_monthly_spend,
             avg(observed_churn::int) as observed_churn_rate,
             avg(churn_probability) as avg_churn_probability,
+            avg(clv_12m) as avg_clv_12m,
+            sum(clv_12m) as total_clv_12m,
             count(churn_risk_tier) as scored_customers,
             count(*) filter (where churn_risk_tier = 'High') as high_risk_customers
         from profile"""
@@ -301,6 +338,8 @@ def segment_summary(wh: Warehouse, filters: Filters) -> pd.DataFrame:
             count(*) / sum(count(*)) over () as share,
             avg(lifetime_value)::double as avg_lifetime_value,
             avg(avg_monthly_spend) as avg_monthly_spend,
+            avg(clv_12m) as avg_clv_12m,
+            sum(clv_12m) as total_clv_12m,
             avg(churn_probability) as avg_churn_probability,
             count(*) filter (where churn_risk_tier = 'High') as high_risk,
             count(*) filter (where churn_risk_tier = 'Medium') as medium_risk,
@@ -376,6 +415,7 @@ CUSTOMER_LIST_COLUMNS = [
     "rfm_segment",
     "recency_status",
     "lifetime_value",
+    "clv_12m",
     "avg_monthly_spend",
     "spend_change_pct",
     "days_since_last_transaction",
@@ -646,10 +686,23 @@ def simulation_audience(wh: Warehouse, audience: Audience) -> pd.DataFrame:
         _profile_sql(wh)
         + """select customer_id, full_name, email, state, card_type, behavioral_segment,
             recency_status, lifetime_value::double as lifetime_value, avg_monthly_spend,
-            churn_risk_tier, churn_risk_score, churn_probability, is_contactable,
-            is_in_contact_cooldown
+            churn_risk_tier, churn_risk_score, churn_probability, clv_12m,
+            clv_12m_if_retained, retention_uplift, is_contactable, is_in_contact_cooldown
         from profile"""
         + where
         + " order by churn_risk_score desc nulls last, lifetime_value desc, customer_id"
     )
     return _df(wh, sql, params)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def uplift_report(wh: Warehouse) -> dict | None:
+    """The last `c360 uplift` evaluation (held-out Qini curves, truth comparison), if any.
+
+    It lives next to the warehouse ($C360_HOME/uplift/report.json); keyed by the
+    warehouse's identity so a republish after a new fit reads the new report."""
+    path = Path(wh.path).parent / "uplift" / "report.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

@@ -4,8 +4,9 @@ For each targeted customer the offer costs `cost_per_customer` and raises the ch
 the customer stays by `retention_effect` (an absolute change, e.g. 0.08 = 8 points, as
 measured by the past randomised campaign). Nobody can be kept who would not have left, so
 where a churn probability is known the effect is capped at it. A retained customer is worth
-`value_months` of their average monthly spend times `revenue_rate` (what the issuer earns
-per dollar spent: interchange, fees and interest).
+what they would spend times `revenue_rate` (what the issuer earns per dollar spent:
+interchange, fees and interest): their 12-month customer lifetime value if retained
+(`c360 clv`) when it is known, else `value_months` of their average monthly spend.
 """
 
 from collections.abc import Sequence
@@ -47,17 +48,36 @@ def retention_uplift(churn_probability: np.ndarray | None, effect: float, n: int
     return uplift
 
 
+def value_if_retained(
+    monthly_spend: Sequence[float] | np.ndarray,
+    assumptions: Assumptions,
+    clv: Sequence[float] | np.ndarray | None = None,
+) -> np.ndarray:
+    """What keeping each customer earns the issuer: revenue_rate x (their 12-month CLV if
+    retained where known, else value_months x average monthly spend)."""
+    spend = np.maximum(np.nan_to_num(np.asarray(monthly_spend, dtype=float), nan=0.0), 0)
+    spend_value = spend * assumptions.value_months
+    if clv is not None:
+        known = np.asarray(clv, dtype=float)
+        spend_value = np.where(np.isnan(known), spend_value, np.maximum(known, 0))
+    return spend_value * assumptions.revenue_rate
+
+
 def simulate(
     monthly_spend: Sequence[float] | np.ndarray,
     assumptions: Assumptions,
     churn_probability: Sequence[float] | np.ndarray | None = None,
+    clv: Sequence[float] | np.ndarray | None = None,
 ) -> SimulationResult:
-    """Expected cost, customers retained, value retained, net benefit and ROI."""
+    """Expected cost, customers retained, value retained, net benefit and ROI.
+
+    `clv`: each customer's 12-month CLV if retained (NaN where unknown); when given it
+    values a retained customer instead of `value_months` of average monthly spend."""
     spend = np.nan_to_num(np.asarray(monthly_spend, dtype=float), nan=0.0)
     n = len(spend)
     probability = None if churn_probability is None else np.asarray(churn_probability, float)
     uplift = retention_uplift(probability, assumptions.retention_effect, n)
-    value_per_customer = np.maximum(spend, 0) * assumptions.value_months * assumptions.revenue_rate
+    value_per_customer = value_if_retained(spend, assumptions, clv)
     cost = n * assumptions.cost_per_customer
     retained = float(uplift.sum())
     value = float((uplift * value_per_customer).sum())
@@ -78,6 +98,7 @@ def sensitivity(
     churn_probability: Sequence[float] | np.ndarray | None = None,
     effects: Sequence[float] | None = None,
     cost_multipliers: Sequence[float] = (0.5, 1.0, 1.5),
+    clv: Sequence[float] | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Net benefit over a range of retention effects, for a few incentive costs."""
     if effects is None:
@@ -91,6 +112,7 @@ def sensitivity(
                 monthly_spend,
                 replace(assumptions, cost_per_customer=cost, retention_effect=float(effect)),
                 churn_probability,
+                clv,
             )
             rows.append(
                 {
@@ -104,13 +126,13 @@ def sensitivity(
 
 
 def break_even_effect(
-    monthly_spend: Sequence[float] | np.ndarray, assumptions: Assumptions
+    monthly_spend: Sequence[float] | np.ndarray,
+    assumptions: Assumptions,
+    clv: Sequence[float] | np.ndarray | None = None,
 ) -> float | None:
     """The retention effect at which value equals cost, ignoring the churn-probability cap."""
-    spend = np.nan_to_num(np.asarray(monthly_spend, dtype=float), nan=0.0)
-    value = float(
-        (np.maximum(spend, 0) * assumptions.value_months * assumptions.revenue_rate).sum()
-    )
+    values = value_if_retained(monthly_spend, assumptions, clv)
+    value = float(values.sum())
     if value <= 0:
         return None
-    return len(spend) * assumptions.cost_per_customer / value
+    return len(values) * assumptions.cost_per_customer / value

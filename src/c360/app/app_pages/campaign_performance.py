@@ -16,7 +16,9 @@ from c360.campaigns.simulator import (
     break_even_effect,
     sensitivity,
     simulate,
+    value_if_retained,
 )
+from c360.campaigns.targeting import compare_targeting
 
 WINDOW_DAYS = 180
 ACTIVE_DAYS = 30
@@ -189,6 +191,7 @@ elif campaigns is not None:
 st.divider()
 st.header("Campaign simulator")
 scored = queries.churn_scored(wh)
+valued = queries.clv_fitted(wh)
 st.caption(
     f"Audience: the sidebar's portfolio filters ({ui.describe_filters(filters)}) — choose "
     "segments, risk tiers and card types there — narrowed by the minimums below."
@@ -237,6 +240,11 @@ value_months = b3.number_input(
     max_value=60,
     value=DEFAULT_VALUE_MONTHS,
     key="sim_months",
+    help=(
+        "Used only for customers without a CLV: the others are valued by their 12-month CLV."
+        if valued
+        else None
+    ),
 )
 revenue_pct = b4.number_input(
     "Revenue per $ of spend (%)",
@@ -264,7 +272,9 @@ assumptions = Assumptions(
     revenue_rate=float(revenue_pct) / 100,
 )
 probability = audience["churn_probability"].to_numpy(dtype=float) if scored else None
-result = simulate(audience["avg_monthly_spend"].to_numpy(dtype=float), assumptions, probability)
+clv = audience["clv_12m_if_retained"].to_numpy(dtype=float) if valued else None
+monthly_spend = audience["avg_monthly_spend"].to_numpy(dtype=float)
+result = simulate(monthly_spend, assumptions, probability, clv)
 
 m = st.columns(6)
 m[0].metric("Targeted customers", ui.count(result.targeted))
@@ -273,19 +283,22 @@ m[2].metric("Customers retained", f"{result.expected_retained:,.1f}")
 m[3].metric("Value retained", ui.money(result.value_retained))
 m[4].metric("Net benefit", ui.money(result.net_benefit))
 m[5].metric("ROI", "–" if result.roi is None else ui.pct(result.roi, 0))
-breakeven = break_even_effect(audience["avg_monthly_spend"].to_numpy(dtype=float), assumptions)
+breakeven = break_even_effect(monthly_spend, assumptions, clv)
+worth = (
+    "each retained customer's 12-month CLV if retained (where known; else "
+    f"{value_months} months of average monthly spend)"
+    if valued
+    else f"{value_months} months of each retained customer's average monthly spend"
+)
 st.caption(
     "Expected retained = targeted customers × the retention effect"
     + (", capped at each customer's churn probability" if scored else "")
-    + f"; value = {value_months} months of each retained customer's average monthly spend × "
-    f"{revenue_pct:.2f}% revenue. "
+    + f"; value = {worth} × {revenue_pct:.2f}% revenue. "
     + (f"Break-even retention effect: {ui.points(breakeven)}." if breakeven is not None else "")
 )
 
 if result.targeted:
-    curve = sensitivity(
-        audience["avg_monthly_spend"].to_numpy(dtype=float), assumptions, probability
-    )
+    curve = sensitivity(monthly_spend, assumptions, probability, clv=clv)
     curve["retention_effect_pp"] = curve["retention_effect"] * 100
     curve["cost"] = curve["cost_per_customer"].map(lambda c: f"{ui.money(c)} per customer")
     fig = px.line(
@@ -332,6 +345,11 @@ if result.targeted:
             "churn_probability": st.column_config.NumberColumn(
                 "Churn probability", format="percent"
             ),
+            "clv_12m": st.column_config.NumberColumn("12-month CLV", format="dollar"),
+            "clv_12m_if_retained": st.column_config.NumberColumn(
+                "CLV if retained", format="dollar"
+            ),
+            "retention_uplift": st.column_config.NumberColumn("Predicted uplift", format="percent"),
             "is_contactable": st.column_config.CheckboxColumn("Contactable"),
             "is_in_contact_cooldown": st.column_config.CheckboxColumn("In cooldown"),
         },
@@ -341,3 +359,90 @@ if result.targeted:
     )
 else:
     st.info("No customer matches this audience.")
+
+
+def show_targeting() -> None:
+    """Same budget, two target lists: highest churn risk vs highest predicted uplift."""
+    st.divider()
+    st.header("Targeting: churn risk vs uplift")
+    if not (scored and queries.uplift_scored(wh)):
+        st.info(
+            "Needs churn scores and uplift scores: run `c360 score` and `c360 uplift` "
+            "(or `c360 run`)."
+        )
+        return
+    budget = st.number_input(
+        "Budget ($)",
+        min_value=0.0,
+        value=float(max(cost, 1.0) * min(len(audience), 500)),
+        step=1_000.0,
+        key="target_budget",
+        help="Both strategies spend it on the simulator's audience at the incentive cost above.",
+    )
+    values = value_if_retained(monthly_spend, assumptions, clv)
+    results = compare_targeting(audience, values, float(budget), float(cost))
+    for result in results:
+        row = st.columns(6)
+        row[0].metric(result.label, ui.count(result.reached), help="Customers reached")
+        row[1].metric(
+            "Expected incremental retained", f"{result.expected_incremental_retained:,.1f}"
+        )
+        row[2].metric("Cost", ui.money(result.cost))
+        row[3].metric("Value retained", ui.money(result.value))
+        row[4].metric("Net value", ui.money(result.net_value))
+        row[5].metric("ROI", "–" if result.roi is None else ui.pct(result.roi, 0))
+    st.caption(
+        "Both lists reach the same number of customers (budget ÷ incentive cost). Expected "
+        "incremental retained = the sum of the uplift model's predicted change in each "
+        "targeted customer's chance of staying, so both strategies are judged by the same "
+        "model; value uses the simulator's valuation above. Customers at highest risk are "
+        "not always the ones the offer changes."
+    )
+    report = queries.uplift_report(wh)
+    if report is None:
+        return
+    evaluation = report["evaluation"]
+    areas = evaluation["qini_area"]
+    if areas["uplift_model"] <= max(0.0, areas.get("churn_risk", 0.0)):
+        st.warning(
+            "On held-out campaign participants the uplift ranking did not beat "
+            + ("churn risk or " if "churn_risk" in areas else "")
+            + "random targeting (Qini areas below): treat its predicted gains as unproven."
+        )
+    names = {"uplift_model": "Uplift model", "churn_risk": "Churn risk"}
+    fig = go.Figure()
+    for name, points in evaluation["qini_curve"].items():
+        fig.add_trace(
+            go.Scatter(
+                x=[p["fraction"] * 100 for p in points],
+                y=[p["incremental"] * 100 for p in points],
+                mode="lines",
+                name=f"{names.get(name, name)} (area {evaluation['qini_area'][name]:+.4f})",
+            )
+        )
+    last = evaluation["qini_curve"]["uplift_model"][-1]["incremental"] * 100
+    fig.add_trace(
+        go.Scatter(x=[0, 100], y=[0, last], mode="lines", name="Random", line=dict(dash="dot"))
+    )
+    fig.update_layout(
+        height=340,
+        margin=dict(l=0, r=10, t=30, b=0),
+        xaxis_title="Customers targeted (% of held-out participants)",
+        yaxis_title="Incremental retained (% of group)",
+        legend_title_text="",
+    )
+    st.markdown("**Qini curve on held-out campaign participants**")
+    st.plotly_chart(fig, width="stretch", config=ui.plotly_config())
+    campaign = report["campaign"]
+    st.caption(
+        f"{report['learner'].upper()}-learner fitted on {report['participants']:,} participants "
+        f"of {ui.plain(campaign['campaign_id'])} (features from {campaign['feature_cutoff']}, "
+        f"before assignment on {campaign['assigned_date']}); "
+        f"{evaluation['holdout_customers']:,} held out. {report['outcome'].capitalize()}. "
+        "The Qini area is the area between a curve and random targeting; 0 = no better "
+        "than random."
+    )
+
+
+if result.targeted:
+    show_targeting()

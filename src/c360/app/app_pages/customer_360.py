@@ -18,8 +18,8 @@ def show_customer(customer_id: str, profile: dict) -> None:
         f"{ui.date_text(profile['account_open_date'])} ({ui.months(profile['tenure_months'])})"
     )
 
-    cols = st.columns(6)
-    cols[0].metric("Lifetime value", ui.money(profile["lifetime_value"]))
+    cols = st.columns(7)
+    cols[0].metric("Lifetime value", ui.money(profile["lifetime_value"]), help="Spend to date.")
     cols[1].metric("Avg monthly spend", ui.money(profile["avg_monthly_spend"]))
     cols[2].metric(
         "Spend, last 90 days",
@@ -47,6 +47,31 @@ def show_customer(customer_id: str, profile: dict) -> None:
             delta=f"{tier} risk",
             delta_color="off",
             delta_arrow="off",
+        )
+
+    clv = profile.get("clv_12m")
+    if ui.is_missing(clv):
+        reason = profile.get("clv_not_scored_reason")
+        cols[6].metric(
+            "12-month CLV",
+            "–",
+            delta="not valued",
+            delta_color="off",
+            delta_arrow="off",
+            help="Customer lifetime value appears once `c360 clv` has run"
+            + ("" if ui.is_missing(reason) else f" ({reason})")
+            + ".",
+        )
+    else:
+        cols[6].metric(
+            "12-month CLV",
+            ui.money(clv),
+            delta=f"{ui.pct(profile['probability_alive'])} likely active",
+            delta_color="off",
+            delta_arrow="off",
+            help="Predicted approved spend in the next 12 months (BG/NBD + Gamma-Gamma); "
+            f"{profile['expected_transactions_12m']:,.0f} expected purchase days; "
+            f"{ui.money(profile['clv_12m_if_retained'])} if the customer stays active.",
         )
 
     utilisation = profile["credit_utilization_pct"]
@@ -109,6 +134,12 @@ def show_customer(customer_id: str, profile: dict) -> None:
                 st.markdown("\n".join(f"- {ui.plain(r.strip())}" for r in str(reasons).split(";")))
             if not ui.is_missing(profile.get("churn_scored_at")):
                 st.caption(f"Scored {ui.date_text(profile['churn_scored_at'])}")
+        uplift = profile.get("retention_uplift")
+        if not ui.is_missing(uplift):
+            st.markdown(
+                f"Retention offer: predicted uplift **{ui.points(uplift)}** "
+                "(change in the chance of staying if offered, from the past campaign)"
+            )
 
     tab_tx, tab_trend, tab_mix, tab_history = st.tabs(
         ["Transactions", "Monthly spend", "Category mix", "Card & address history"]

@@ -13,8 +13,9 @@ st.caption(f"Behavioural and RFM segments of the portfolio · {ui.describe_filte
 
 overview = queries.portfolio_overview(wh, filters)
 scored = queries.churn_scored(wh)
+valued = queries.clv_fitted(wh)
 
-cols = st.columns(6)
+cols = st.columns(7)
 cols[0].metric("Customers", ui.count(overview["customers"]))
 share = (
     overview["customers"] / overview["portfolio_customers"]
@@ -24,6 +25,15 @@ share = (
 cols[1].metric("Share of portfolio", ui.pct(share))
 cols[2].metric("Avg lifetime value", ui.money(overview["avg_lifetime_value"]))
 cols[3].metric("Avg monthly spend", ui.money(overview["avg_monthly_spend"]))
+cols[6].metric(
+    "Avg 12-month CLV",
+    ui.money(overview["avg_clv_12m"]) if valued else "–",
+    delta=f"{ui.money(overview['total_clv_12m'])} in total" if valued else "not valued yet",
+    delta_color="off",
+    delta_arrow="off",
+    help="Predicted approved spend in the next 12 months per customer (`c360 clv`: "
+    "BG/NBD + Gamma-Gamma).",
+)
 cols[4].metric(
     "Observed churn", ui.pct(overview["observed_churn_rate"]), help=ui.OBSERVED_CHURN_HELP
 )
@@ -94,8 +104,9 @@ def show_segments() -> None:
 
     st.subheader("Segments")
     risk_columns = ["avg_churn_probability", "high_risk", "medium_risk", "low_risk", "not_scored"]
+    hidden = ([] if scored else risk_columns) + ([] if valued else ["avg_clv_12m", "total_clv_12m"])
     st.dataframe(
-        segments if scored else segments.drop(columns=risk_columns),
+        segments.drop(columns=hidden),
         hide_index=True,
         width="stretch",
         column_config={
@@ -110,6 +121,8 @@ def show_segments() -> None:
             "avg_monthly_spend": st.column_config.NumberColumn(
                 "Avg monthly spend", format="dollar"
             ),
+            "avg_clv_12m": st.column_config.NumberColumn("Avg 12-month CLV", format="dollar"),
+            "total_clv_12m": st.column_config.NumberColumn("Total 12-month CLV", format="dollar"),
             "avg_churn_probability": st.column_config.NumberColumn(
                 "Avg churn probability", format="percent"
             ),
@@ -234,7 +247,7 @@ def show_segments() -> None:
         + ". Click a column header to sort."
     )
     st.dataframe(
-        customers.head(SHOWN),
+        (customers if valued else customers.drop(columns=["clv_12m"])).head(SHOWN),
         hide_index=True,
         width="stretch",
         height=420,
@@ -249,6 +262,7 @@ def show_segments() -> None:
             "rfm_segment": "RFM segment",
             "recency_status": "Recency",
             "lifetime_value": st.column_config.NumberColumn("Lifetime value", format="dollar"),
+            "clv_12m": st.column_config.NumberColumn("12-month CLV", format="dollar"),
             "avg_monthly_spend": st.column_config.NumberColumn(
                 "Avg monthly spend", format="dollar"
             ),

@@ -1,0 +1,59 @@
+"""CLV and uplift in the app: Customer 360, Segment Explorer and the targeting comparison."""
+
+import duckdb
+import pytest
+
+from tests.app.conftest import metric, texts
+
+
+@pytest.fixture(scope="module")
+def valued_customer(valued_home) -> dict:
+    with duckdb.connect(str(valued_home.warehouse), read_only=True) as con:
+        row = con.execute(
+            "select customer_id, clv_12m, retention_uplift from gold.customer_360_profile "
+            "where clv_12m is not null and retention_uplift is not null "
+            "order by customer_id limit 1"
+        ).fetchone()
+        avg = con.execute("select avg(clv_12m) from gold.customer_360_profile").fetchone()[0]
+    return {"id": row[0], "clv": row[1], "uplift": row[2], "avg_clv": avg}
+
+
+def test_customer_360_shows_clv_and_uplift(app_for, valued_home, valued_customer):
+    at = app_for(valued_home.home)
+    at.switch_page("app_pages/customer_360.py").run()
+    at.text_input(key="c360_search").input(valued_customer["id"]).run()
+    assert not at.exception
+    assert metric(at, "12-month CLV") == f"${valued_customer['clv']:,.0f}"
+    assert f"{valued_customer['uplift'] * 100:+.1f} pp" in texts(at)
+
+
+def test_segment_explorer_shows_average_clv(app_for, valued_home, valued_customer):
+    at = app_for(valued_home.home)
+    assert not at.exception
+    assert metric(at, "Avg 12-month CLV") == f"${valued_customer['avg_clv']:,.0f}"
+    columns = at.dataframe[0].value.columns
+    assert "avg_clv_12m" in columns
+
+
+def test_campaign_page_compares_risk_and_uplift_for_one_budget(app_for, valued_home):
+    at = app_for(valued_home.home)
+    at.switch_page("app_pages/campaign_performance.py").run()
+    assert not at.exception
+    assert "Targeting: churn risk vs uplift" in texts(at)
+    assert "Qini curve on held-out campaign participants" in texts(at)
+    at.number_input(key="sim_cost").set_value(40.0)
+    at.number_input(key="target_budget").set_value(400.0).run()
+    assert not at.exception
+    assert metric(at, "Highest churn risk") == "10"
+    assert metric(at, "Highest predicted uplift") == "10"
+    costs = [m.value for m in at.metric if m.label == "Cost"]
+    assert costs == ["$400", "$400"]
+
+
+def test_pages_without_clv_or_uplift_say_so(app_for, built_home):
+    at = app_for(built_home.home)
+    assert not at.exception
+    assert metric(at, "Avg 12-month CLV") == "–"
+    at.switch_page("app_pages/campaign_performance.py").run()
+    assert not at.exception
+    assert "run `c360 score` and `c360 uplift`" in texts(at)
