@@ -44,10 +44,13 @@ def test_campaign_page_compares_risk_and_uplift_for_one_budget(app_for, valued_h
     at.number_input(key="sim_cost").set_value(40.0)
     at.number_input(key="target_budget").set_value(400.0).run()
     assert not at.exception
-    assert metric(at, "Highest churn risk") == "10"
-    assert metric(at, "Highest predicted uplift") == "10"
-    costs = [m.value for m in at.metric if m.label == "Cost"]
-    assert costs == ["$400", "$400"]
+    table = next(
+        d.value for d in at.dataframe if "expected_incremental_retained" in d.value.columns
+    ).set_index("label")
+    assert list(table.index) == ["Highest churn risk", "Highest predicted uplift"]
+    assert table["reached"].tolist() == [10, 10]
+    assert table["cost"].tolist() == [400.0, 400.0]
+    assert (table["net_value"] == table["value"] - table["cost"]).all()
 
 
 def test_pages_without_clv_or_uplift_say_so(app_for, built_home):

@@ -1,8 +1,10 @@
 """Campaign Performance: the past randomised campaign's effect, and an ROI simulator."""
 
 import math
+from dataclasses import asdict
 
 import duckdb
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -381,16 +383,23 @@ def show_targeting() -> None:
     )
     values = value_if_retained(monthly_spend, assumptions, clv)
     results = compare_targeting(audience, values, float(budget), float(cost))
-    for result in results:
-        row = st.columns(6)
-        row[0].metric(result.label, ui.count(result.reached), help="Customers reached")
-        row[1].metric(
-            "Expected incremental retained", f"{result.expected_incremental_retained:,.1f}"
-        )
-        row[2].metric("Cost", ui.money(result.cost))
-        row[3].metric("Value retained", ui.money(result.value))
-        row[4].metric("Net value", ui.money(result.net_value))
-        row[5].metric("ROI", "–" if result.roi is None else ui.pct(result.roi, 0))
+    table = pd.DataFrame([asdict(r) for r in results]).drop(columns=["strategy"])
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "label": "Target",
+            "reached": st.column_config.NumberColumn("Customers reached", format="localized"),
+            "expected_incremental_retained": st.column_config.NumberColumn(
+                "Expected incremental retained", format="%.1f"
+            ),
+            "cost": st.column_config.NumberColumn("Cost", format="dollar"),
+            "value": st.column_config.NumberColumn("Value retained", format="dollar"),
+            "net_value": st.column_config.NumberColumn("Net value", format="dollar"),
+            "roi": st.column_config.NumberColumn("ROI", format="percent"),
+        },
+    )
     st.caption(
         "Both lists reach the same number of customers (budget ÷ incentive cost). Expected "
         "incremental retained = the sum of the uplift model's predicted change in each "
