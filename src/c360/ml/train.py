@@ -18,7 +18,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, QuantileTransformer
 
 from c360.ml.dataset import CATEGORICAL, DatasetError, feature_columns
 from c360.ml.metrics import classification_report
@@ -132,11 +132,20 @@ def _logistic_baseline(split: Split, features: list[str], seed: int) -> np.ndarr
     pipeline = make_pipeline(
         ColumnTransformer(
             [
-                ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+                # heavy-tailed spend and ratio features: rank-normalise, or a few extreme
+                # values dominate the linear fit
+                (
+                    "num",
+                    make_pipeline(
+                        SimpleImputer(strategy="median", add_indicator=True),
+                        QuantileTransformer(output_distribution="normal", random_state=seed),
+                    ),
+                    numeric,
+                ),
                 ("cat", OneHotEncoder(handle_unknown="ignore"), categorical),
             ]
         ),
-        LogisticRegression(max_iter=2000, random_state=seed),
+        LogisticRegression(solver="newton-cholesky", max_iter=200, random_state=seed),
     )
     train = split.train[features].copy()
     test = split.test[features].copy()
