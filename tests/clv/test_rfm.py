@@ -51,3 +51,22 @@ def test_actuals_count_days_and_spend_in_the_window(con):
     assert got.loc["A", "transactions"] == 1 and got.loc["A", "spend"] == pytest.approx(50.0)
     assert got.loc["C", "transactions"] == 2 and got.loc["C", "spend"] == pytest.approx(100.0)
     assert "B" not in got.index
+
+
+def test_one_scan_gives_the_same_tables_as_the_separate_queries(con):
+    from c360.clv.rfm import rfm_with_holdout
+
+    end, calibration_end = date(2025, 1, 13), date(2025, 1, 9)
+    tables = rfm_with_holdout(con, end, calibration_end, holdout_days=4)
+    columns = ["customer_id", "frequency", "recency", "T", "monetary_value"]
+    full = rfm_summary(con, end)
+    assert tables["full"][columns].equals(full[columns])
+    calibration = rfm_summary(con, calibration_end)
+    assert tables["calibration"].equals(calibration[columns])
+    pairs = (("actual", calibration_end, end), ("baseline", date(2025, 1, 5), calibration_end))
+    for name, start, stop in pairs:
+        got = tables[name].reset_index(drop=True)
+        expected = actuals(con, start, stop).reset_index(drop=True)
+        assert got["customer_id"].tolist() == expected["customer_id"].tolist()
+        assert got["transactions"].tolist() == expected["transactions"].tolist()
+        assert got["spend"].tolist() == pytest.approx(expected["spend"].tolist())

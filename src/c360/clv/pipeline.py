@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -53,20 +54,19 @@ class ClvSummary:
     build: dict | None
 
 
-def validate(con, as_of: date, holdout_days: int, seed: int = 42) -> tuple[dict, float]:
-    """Fit up to as-of - holdout_days, predict the holdout, compare; (report, fit seconds)."""
-    end = as_of + timedelta(days=1)
-    calibration_end = end - timedelta(days=holdout_days)
-    summary = rfm_queries.rfm_summary(con, calibration_end)
+def validate(
+    tables: dict[str, pd.DataFrame], as_of: date, holdout_days: int, seed: int = 42
+) -> tuple[dict, float]:
+    """Fit on the calibration summary, predict the holdout, compare with what happened;
+    `tables` from `rfm.rfm_with_holdout`. Returns (report, fit seconds)."""
+    calibration_end = as_of + timedelta(days=1) - timedelta(days=holdout_days)
+    summary = tables["calibration"]
     started = time.perf_counter()
     model = fit_clv(summary, seed=seed)
     fitted = time.perf_counter() - started
     predicted = predict_clv(model, summary, horizon_days=holdout_days)
-    actual = rfm_queries.actuals(con, calibration_end, end)
-    baseline = rfm_queries.actuals(
-        con, calibration_end - timedelta(days=holdout_days), calibration_end
-    )
-    report = holdout_report(predicted, actual, baseline)
+    actual = tables["actual"]
+    report = holdout_report(predicted, actual, tables["baseline"])
     new = set(actual["customer_id"]) - set(summary["customer_id"])
     return {
         "calibration_end": (calibration_end - timedelta(days=1)).isoformat(),
@@ -128,20 +128,30 @@ def run_clv(
         raise ClvError(str(exc)) from None
     try:
         as_of = rfm_queries.read_as_of(con)
+        end = as_of + timedelta(days=1)
         started = time.perf_counter()
-        summary = rfm_queries.rfm_summary(con, as_of + timedelta(days=1))
+        tables = None
+        if holdout_days > 0:
+            calibration_end = end - timedelta(days=holdout_days)
+            tables = rfm_queries.rfm_with_holdout(con, end, calibration_end, holdout_days)
+            summary = tables["full"]
+        else:
+            summary = rfm_queries.rfm_summary(con, end)
         customers = rfm_queries.customer_ids(con)
         seconds["rfm_query"] = round(time.perf_counter() - started, 2)
-        validation = None
-        if holdout_days > 0:
-            started = time.perf_counter()
-            validation, fit_seconds = validate(con, as_of, holdout_days, seed)
-            seconds["validation_fit"] = round(fit_seconds, 2)
-            seconds["validation_total"] = round(time.perf_counter() - started, 2)
-    except (rfm_queries.RfmError, ValueError) as exc:
-        raise ClvError(str(exc)) from None
+    except (rfm_queries.RfmError, duckdb.Error) as exc:
+        raise ClvError(str(exc).strip().splitlines()[0]) from None
     finally:
         con.close()
+    validation = None
+    if tables is not None:
+        started = time.perf_counter()
+        try:
+            validation, fit_seconds = validate(tables, as_of, holdout_days, seed)
+        except ValueError as exc:
+            raise ClvError(f"holdout check: {exc}") from None
+        seconds["validation_fit"] = round(fit_seconds, 2)
+        seconds["validation_total"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
     try:
         model = fit_clv(summary, seed=seed)
