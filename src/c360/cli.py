@@ -307,7 +307,7 @@ def uplift(
         str, typer.Option(help="x (X-learner, default) or t (T-learner), both LightGBM.")
     ] = "x",
     campaign: Annotated[
-        str | None, typer.Option(help="Campaign id [default: the latest randomised one].")
+        str | None, typer.Option(help="Campaign id (default: the latest randomised one).")
     ] = None,
     holdout_share: Annotated[
         float, typer.Option(help="Share of participants held out for the Qini evaluation.")
