@@ -323,10 +323,16 @@ def uplift(
 
 
 def _uplift(
-    learner: str, campaign: str | None, holdout_share: float, seed: int, quiet: bool
+    learner: str,
+    campaign: str | None,
+    holdout_share: float,
+    seed: int,
+    quiet: bool,
+    optional: bool = False,
 ) -> dict:
+    """`optional` (in `c360 run`): data without a randomised campaign skips uplift."""
     from c360.uplift.learners import LEARNERS
-    from c360.uplift.pipeline import UpliftError, run_uplift
+    from c360.uplift.pipeline import NoCampaign, UpliftError, run_uplift
 
     if learner not in LEARNERS:
         raise fail(f"--learner must be one of {', '.join(LEARNERS)}, got {learner!r}")
@@ -342,6 +348,12 @@ def _uplift(
                 seed=seed,
                 progress=progress,
             )
+    except NoCampaign as exc:
+        if not optional:
+            raise fail(str(exc)) from None
+        if not quiet:
+            err_console.print(f"[yellow]uplift skipped[/]: {exc}")
+        return {"skipped": str(exc)}
     except (UpliftError, BronzeError, BuildError) as exc:
         raise fail(str(exc)) from None
     if not quiet:
@@ -394,7 +406,7 @@ def run(
     stages["train"] = _train(seed, quiet=json)
     stages["score"] = _score(quiet=json)
     stages["clv"] = _clv(180, 0.0, seed, quiet=json)
-    stages["uplift"] = _uplift("x", None, 0.3, seed, quiet=json)
+    stages["uplift"] = _uplift("x", None, 0.3, seed, quiet=json, optional=True)
     if json:
         print_json({"home": str(paths.home), "stages": stages})
 

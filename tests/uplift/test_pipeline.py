@@ -84,3 +84,22 @@ def test_participants_get_outcomes_from_after_assignment(valued_home):
     assert frame["treated"].any() and (~frame["treated"]).any()
     assert frame["retained"].dtype == bool
     assert (frame["cutoff_date"].dt.date <= campaign.assigned_date).all()
+
+
+def test_no_campaign_is_its_own_error_and_run_skips_it(valued_home, monkeypatch):
+    import typer
+
+    from c360 import cli
+    from c360.uplift.pipeline import NoCampaign
+
+    def no_campaign(con, campaign_id=None):
+        raise dataset.NoCampaignError("no randomised campaign with treatment and control")
+
+    monkeypatch.setattr(dataset, "find_campaign", no_campaign)
+    with pytest.raises(NoCampaign, match="no randomised campaign"):
+        run_uplift(valued_home, publish=False)
+    monkeypatch.setenv("C360_HOME", str(valued_home.home))
+    skipped = cli._uplift("x", None, 0.3, 42, quiet=True, optional=True)
+    assert skipped == {"skipped": "no randomised campaign with treatment and control"}
+    with pytest.raises(typer.Exit):
+        cli._uplift("x", None, 0.3, 42, quiet=True)

@@ -27,6 +27,10 @@ class UpliftDataError(Exception):
     """The warehouse cannot provide an uplift modelling table; one line for the user."""
 
 
+class NoCampaignError(UpliftDataError):
+    """The data holds no randomised campaign to learn from."""
+
+
 @dataclass(frozen=True)
 class Campaign:
     campaign_id: str
@@ -103,7 +107,7 @@ def find_campaign(con: duckdb.DuckDBPyConnection, campaign_id: str | None = None
         campaigns = campaigns[campaigns["campaign_id"] == campaign_id]
     if campaigns.empty:
         which = f"campaign {campaign_id!r}" if campaign_id else "campaign"
-        raise UpliftDataError(f"no randomised {which} with treatment and control in the data")
+        raise NoCampaignError(f"no randomised {which} with treatment and control in the data")
     row = campaigns.iloc[0]
     assigned = pd.Timestamp(row["assigned_date"]).date()
     cutoff = con.execute(

@@ -31,6 +31,10 @@ class UpliftError(Exception):
     """The uplift model cannot be fitted; one line for the user."""
 
 
+class NoCampaign(UpliftError):
+    """Nothing to learn from: the data has no randomised campaign."""
+
+
 def uplift_path(home: Path) -> Path:
     return predictions_path(home).with_name(UPLIFT_FILE)
 
@@ -124,6 +128,8 @@ def run_uplift(
             current = dataset.scoring_frame(con)
         finally:
             con.close()
+    except dataset.NoCampaignError as exc:
+        raise NoCampaign(str(exc)) from None
     except Exception as exc:  # duckdb.Error (missing ml tables) or UpliftDataError
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UpliftError(first) from None
