@@ -112,6 +112,10 @@
     (cast(1 as bigint) << cast({{ position }} as integer))
 {%- endmacro %}
 
+{% macro spark__bit_of(position) -%}
+    shiftleft(cast(1 as bigint), cast({{ position }} as integer))
+{%- endmacro %}
+
 {% macro bit_or_agg(expression) -%}
     {{ return(adapter.dispatch('bit_or_agg', 'c360')(expression)) }}
 {%- endmacro %}
@@ -147,4 +151,15 @@
 
 {% macro snowflake__bit_count(expression) -%}
     ({% for i in range(62) %}bitand(bitshiftright({{ expression }}, {{ i }}), 1){% if not loop.last %} + {% endif %}{% endfor %})
+{%- endmacro %}
+
+
+{#-
+    numerator / denominator as a double, computed the same way on every engine: both sides
+    become doubles first. (DuckDB divides decimals as doubles; Spark and Snowflake keep
+    decimals and round to an engine-specific scale, so the same model gave other bits.)
+    Callers guard against a zero denominator (engines differ there too: inf or null).
+-#}
+{% macro ratio(numerator, denominator) -%}
+    cast({{ numerator }} as double) / cast({{ denominator }} as double)
 {%- endmacro %}

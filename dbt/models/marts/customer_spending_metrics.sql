@@ -70,8 +70,11 @@ spend as (
         sum(case when is_approved then amount end) as lifetime_value,
         count(case when is_approved then 1 end) as transaction_count,
         count(case when not is_approved then 1 end) as declined_transaction_count,
-        avg(case when is_approved then amount end) as avg_transaction_value,
-        {{ median('case when is_approved then amount end') }} as median_transaction_value,
+        -- mean and median in doubles: engines average and interpolate decimals differently
+        {{ ratio('sum(case when is_approved then amount end)', 'nullif(count(case when is_approved then amount end), 0)') }}
+            as avg_transaction_value,
+        {{ median('case when is_approved then cast(amount as double) end') }}
+            as median_transaction_value,
         stddev_samp(case when is_approved then amount end) as stddev_transaction_value,
         min(case when is_approved then transaction_ts end) as first_transaction_at,
         max(case when is_approved then transaction_ts end) as last_transaction_at,
@@ -158,28 +161,31 @@ final as (
         cast(
             case
                 when spend_prior_90_days > 0
-                    then 100.0 * (spend_last_90_days - spend_prior_90_days) / spend_prior_90_days
+                    then {{ ratio('100.0 * (spend_last_90_days - spend_prior_90_days)', 'spend_prior_90_days') }}
             end
         as double) as spend_change_pct,
         cast(
             {{ dbt.datediff('observed_from', 'as_of_date', 'day') }} + 1
         as integer) as observed_days,
         cast(
-            lifetime_value
+            cast(lifetime_value as double)
             / case
-                when ({{ dbt.datediff('observed_from', 'as_of_date', 'day') }} + 1) / 30.4375 > 1
-                    then ({{ dbt.datediff('observed_from', 'as_of_date', 'day') }} + 1) / 30.4375
+                when cast({{ dbt.datediff('observed_from', 'as_of_date', 'day') }} + 1 as double)
+                    / 30.4375 > 1
+                    then cast({{ dbt.datediff('observed_from', 'as_of_date', 'day') }} + 1 as double)
+                        / 30.4375
                 else 1
             end
         as double) as avg_monthly_spend,
-        cast(case when lifetime_value > 0 then 100.0 * travel_spend / lifetime_value end as double)
-            as travel_spend_pct,
         cast(
-            case when lifetime_value > 0 then 100.0 * necessity_spend / lifetime_value end
+            case when lifetime_value > 0 then {{ ratio('100.0 * travel_spend', 'lifetime_value') }} end
+        as double) as travel_spend_pct,
+        cast(
+            case when lifetime_value > 0 then {{ ratio('100.0 * necessity_spend', 'lifetime_value') }} end
         as double) as necessity_spend_pct,
         credit_limit as current_credit_limit,
         cast(
-            case when credit_limit > 0 then 100.0 * spend_last_30_days / credit_limit end
+            case when credit_limit > 0 then {{ ratio('100.0 * spend_last_30_days', 'credit_limit') }} end
         as double) as credit_utilization_pct
 
     from joined

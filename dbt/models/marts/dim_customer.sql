@@ -13,7 +13,8 @@ final as (
     select
         {{ surrogate_key(['customer_id', 'valid_from']) }} as customer_key,
         customer_id,
-        version_number,
+        -- bigint on every engine (row_number() is int on Spark)
+        cast(version_number as bigint) as version_number,
         valid_from,
         valid_to,
         valid_to is null as is_current,

@@ -1,8 +1,13 @@
 -- depends_on: {{ ref('stg_customers') }}
 -- depends_on: {{ ref('stg_customer_changes') }}
+{#-
+    Spark's plain Parquet tables cannot delete rows, so there is no upsert on transaction_id
+    (dbt-spark's merge needs Delta, Iceberg or Hudi): on Spark the table is rebuilt in full
+    on every run, which gives the same rows an incremental run would.
+-#}
 {{
     config(
-        materialized='incremental',
+        materialized='table' if target.type == 'spark' else 'incremental',
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail'

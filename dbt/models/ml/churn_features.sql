@@ -73,7 +73,21 @@ windowed as (
         customer_cutoffs.customer_id,
         customer_cutoffs.cutoff_date,
         periods.period_index - customer_cutoffs.cutoff_index as relative_period,
-        periods.*
+        periods.spend,
+        periods.approved_count,
+        periods.declined_count,
+        periods.max_amount,
+        periods.active_days,
+        periods.category_bits,
+        periods.last_approved_date,
+        periods.travel_spend,
+        periods.necessity_spend,
+        periods.discretionary_spend,
+        periods.services_spend,
+        periods.weekend_spend,
+        periods.online_count,
+        periods.mobile_count,
+        periods.in_store_count
 
     from customer_cutoffs
     inner join periods
@@ -279,44 +293,53 @@ final as (
         -- trends and momentum
         cast(spend_prev_90d as double) as spend_prev_90d,
         case
-            when spend_prev_90d > 0 then 100.0 * (spend_90d - spend_prev_90d) / spend_prev_90d
+            when spend_prev_90d > 0
+                then cast(100.0 * (spend_90d - spend_prev_90d) as double)
+                    / cast(spend_prev_90d as double)
         end as spend_change_90d_pct,
         case
             when txn_count_prev_90d > 0
-                then 100.0 * (txn_count_90d - txn_count_prev_90d) / txn_count_prev_90d
+                then cast(100.0 * (txn_count_90d - txn_count_prev_90d) as double)
+                    / txn_count_prev_90d
         end as txn_count_change_90d_pct,
-        case when spend_90d > 0 then 3.0 * spend_30d / spend_90d end as spend_30d_vs_90d_ratio,
+        case
+            when spend_90d > 0 then cast(3.0 * spend_30d as double) / cast(spend_90d as double)
+        end as spend_30d_vs_90d_ratio,
         -- least-squares slope of monthly spend over the 6 months, per month, relative to
         -- the mean month (sum over months of (t - mean t) * spend / sum of (t - mean t)^2)
         case
             when spend_180d > 0
-                then (spend_trend_moment_x2 / 2.0 / {{ ns.sxx }}) / (spend_180d / {{ window_periods }}.0)
+                then (cast(spend_trend_moment_x2 as double) / 2.0 / {{ ns.sxx }})
+                    / (cast(spend_180d as double) / {{ window_periods }}.0)
         end as spend_slope_6m,
         case
             when spend_180d > 0
                 then sqrt(
                     greatest(
-                        spend_squares_180d / {{ window_periods }}.0
-                        - (spend_180d / {{ window_periods }}.0) * (spend_180d / {{ window_periods }}.0),
+                        cast(spend_squares_180d as double) / {{ window_periods }}.0
+                        - (cast(spend_180d as double) / {{ window_periods }}.0)
+                        * (cast(spend_180d as double) / {{ window_periods }}.0),
                         0
                     )
-                ) / (spend_180d / {{ window_periods }}.0)
+                ) / (cast(spend_180d as double) / {{ window_periods }}.0)
         end as monthly_spend_cv_6m,
 
         -- mix
-        case when spend_180d > 0 then travel_spend_180d / spend_180d end as travel_share_180d,
-        case when spend_180d > 0 then necessity_spend_180d / spend_180d end
+        case when spend_180d > 0 then {{ ratio('travel_spend_180d', 'spend_180d') }} end
+            as travel_share_180d,
+        case when spend_180d > 0 then {{ ratio('necessity_spend_180d', 'spend_180d') }} end
             as necessity_share_180d,
-        case when spend_180d > 0 then discretionary_spend_180d / spend_180d end
+        case when spend_180d > 0 then {{ ratio('discretionary_spend_180d', 'spend_180d') }} end
             as discretionary_share_180d,
-        case when spend_180d > 0 then services_spend_180d / spend_180d end
+        case when spend_180d > 0 then {{ ratio('services_spend_180d', 'spend_180d') }} end
             as services_share_180d,
-        case when spend_180d > 0 then weekend_spend_180d / spend_180d end as weekend_share_180d,
-        case when txn_count_90d > 0 then 1.0 * online_count_90d / txn_count_90d end
+        case when spend_180d > 0 then {{ ratio('weekend_spend_180d', 'spend_180d') }} end
+            as weekend_share_180d,
+        case when txn_count_90d > 0 then {{ ratio('online_count_90d', 'txn_count_90d') }} end
             as online_share_90d,
-        case when txn_count_90d > 0 then 1.0 * mobile_count_90d / txn_count_90d end
+        case when txn_count_90d > 0 then {{ ratio('mobile_count_90d', 'txn_count_90d') }} end
             as mobile_share_90d,
-        case when txn_count_90d > 0 then 1.0 * in_store_count_90d / txn_count_90d end
+        case when txn_count_90d > 0 then {{ ratio('in_store_count_90d', 'txn_count_90d') }} end
             as in_store_share_90d,
         cast(distinct_categories_90d as integer) as distinct_categories_90d,
 
@@ -324,11 +347,13 @@ final as (
         cast(declined_count_90d as integer) as declined_count_90d,
         case
             when txn_count_90d + declined_count_90d > 0
-                then 1.0 * declined_count_90d / (txn_count_90d + declined_count_90d)
+                then {{ ratio('declined_count_90d', '(txn_count_90d + declined_count_90d)') }}
         end as declined_rate_90d,
         cast(credit_limit as integer) as credit_limit,
-        case when credit_limit > 0 then spend_30d / credit_limit end as utilisation_30d,
-        case when credit_limit > 0 then spend_90d / 3.0 / credit_limit end as utilisation_90d,
+        case when credit_limit > 0 then {{ ratio('spend_30d', 'credit_limit') }} end
+            as utilisation_30d,
+        case when credit_limit > 0 then cast(spend_90d as double) / 3.0 / credit_limit end
+            as utilisation_90d,
 
         -- who they are, and what changed (SCD2 versions before T)
         cast(age as integer) as age,

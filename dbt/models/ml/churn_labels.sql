@@ -64,9 +64,11 @@ outcomes as (
     select
         customer_id,
         cutoff_date,
-        sum(case when relative_period >= 0 then spend else 0 end) / {{ baseline_periods }}.0
+        cast(sum(case when relative_period >= 0 then spend else 0 end) as double)
+            / {{ baseline_periods }}.0
             as baseline_monthly_spend,
-        sum(case when relative_period < 0 then spend else 0 end) / {{ outcome_periods }}.0
+        cast(sum(case when relative_period < 0 then spend else 0 end) as double)
+            / {{ outcome_periods }}.0
             as outcome_monthly_spend,
         sum(case when relative_period < -1 then approved_count else 0 end)
             as late_outcome_txn_count
