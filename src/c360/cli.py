@@ -27,6 +27,22 @@ app = typer.Typer(
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+TargetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        envvar="C360_TARGET",
+        help="Engine: duckdb (default), spark or snowflake; see README, Targets.",
+        show_default=False,
+    ),
+]
+
+
+def _target(target: str | None) -> str:
+    try:
+        return config.resolve_target(target)
+    except config.TargetError as exc:
+        raise fail(str(exc)) from None
 
 
 def _version(value: bool) -> None:
@@ -137,26 +153,28 @@ def _generate(request: GenerateRequest, quiet: bool) -> dict:
 
 
 @app.command()
-def build(json: JsonOption = False) -> None:
+def build(target: TargetOption = None, json: JsonOption = False) -> None:
     """Build the warehouse from bronze with dbt (all models and tests), then publish it."""
-    report = _build(incremental=False, quiet=json)
+    report = _build(incremental=False, quiet=json, target=_target(target))
     if json:
         print_json(report)
 
 
 @app.command()
-def refresh(json: JsonOption = False) -> None:
+def refresh(target: TargetOption = None, json: JsonOption = False) -> None:
     """Load newly landed bronze days into the warehouse incrementally, then publish it."""
-    report = _build(incremental=True, quiet=json)
+    report = _build(incremental=True, quiet=json, target=_target(target))
     if json:
         print_json(report)
 
 
-def _build(incremental: bool, quiet: bool) -> dict:
+def _build(incremental: bool, quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
     paths = config.Paths.from_env()
     try:
         with stage_progress(enabled=not quiet) as progress:
-            report = build_warehouse(paths, incremental=incremental, progress=progress)
+            report = build_warehouse(
+                paths, incremental=incremental, progress=progress, target=target
+            )
     except (BronzeError, BuildError) as exc:
         raise fail(str(exc)) from None
     if not quiet:
@@ -180,10 +198,11 @@ def train(
             "(the repository keeps the default-size card in docs/)."
         ),
     ] = None,
+    target: TargetOption = None,
     json: JsonOption = False,
 ) -> None:
     """Train the churn model out of time on the warehouse; write the model and its card."""
-    report = _train(seed, quiet=json)
+    report = _train(seed, quiet=json, target=_target(target))
     if card_dir is not None:
         card_dir.mkdir(parents=True, exist_ok=True)
         for name in ("model_card.md", "reliability.png"):
@@ -192,7 +211,7 @@ def train(
         print_json(report)
 
 
-def _train(seed: int, quiet: bool) -> dict:
+def _train(seed: int, quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
     from c360.ml.dataset import DatasetError
     from c360.ml.pipeline import train as train_model
 
@@ -200,7 +219,7 @@ def _train(seed: int, quiet: bool) -> dict:
     try:
         status = err_console.status("Training the churn model") if not quiet else nullcontext()
         with status:
-            summary = train_model(config.Paths.from_env(), seed=seed)
+            summary = train_model(config.Paths.from_env(), seed=seed, target=target)
     except DatasetError as exc:
         raise fail(str(exc)) from None
     seconds = round(time.perf_counter() - started, 2)
@@ -218,21 +237,21 @@ def _train(seed: int, quiet: bool) -> dict:
 
 
 @app.command()
-def score(json: JsonOption = False) -> None:
+def score(target: TargetOption = None, json: JsonOption = False) -> None:
     """Score every customer at the as-of date and publish the scores into the warehouse."""
-    report = _score(quiet=json)
+    report = _score(quiet=json, target=_target(target))
     if json:
         print_json(report)
 
 
-def _score(quiet: bool) -> dict:
+def _score(quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
     from c360.ml.dataset import DatasetError
     from c360.ml.model import ModelError
     from c360.ml.pipeline import score as score_customers
 
     try:
         with stage_progress(enabled=not quiet) as progress:
-            summary = score_customers(config.Paths.from_env(), progress=progress)
+            summary = score_customers(config.Paths.from_env(), progress=progress, target=target)
     except (DatasetError, ModelError, BronzeError, BuildError) as exc:
         raise fail(str(exc)) from None
     if not quiet:
@@ -380,12 +399,14 @@ def run(
     regenerate: Annotated[
         bool, typer.Option(help="Generate bronze again even if it already exists.")
     ] = False,
+    target: TargetOption = None,
     json: JsonOption = False,
 ) -> None:
     """Run the whole pipeline: generate bronze if there is none yet, build, train, score,
-    then customer lifetime value and campaign uplift."""
+    then customer lifetime value and campaign uplift (DuckDB target)."""
     if scale <= 0:
         raise fail(f"--scale must be positive, got {scale}")
+    target = _target(target)
     paths = config.Paths.from_env()
     stages: dict[str, object] = {}
     if regenerate or not (paths.bronze / "_manifest.json").exists():
@@ -402,11 +423,16 @@ def run(
         stages["generate"] = "skipped (bronze exists; use --regenerate)"
         if not json:
             err_console.print(f"bronze already at {paths.bronze}; skipping generate")
-    stages["build"] = _build(incremental=False, quiet=json)
-    stages["train"] = _train(seed, quiet=json)
-    stages["score"] = _score(quiet=json)
-    stages["clv"] = _clv(180, 0.0, seed, quiet=json)
-    stages["uplift"] = _uplift("x", None, 0.3, seed, quiet=json, optional=True)
+    stages["build"] = _build(incremental=False, quiet=json, target=target)
+    stages["train"] = _train(seed, quiet=json, target=target)
+    stages["score"] = _score(quiet=json, target=target)
+    if target == "duckdb":  # CLV and uplift read the DuckDB warehouse
+        stages["clv"] = _clv(180, 0.0, seed, quiet=json)
+        stages["uplift"] = _uplift("x", None, 0.3, seed, quiet=json, optional=True)
+    else:
+        stages["clv"] = stages["uplift"] = f"skipped (reads the DuckDB warehouse, not {target})"
+        if not json:
+            err_console.print(f"CLV and uplift read the DuckDB warehouse; skipped on {target}")
     if json:
         print_json({"home": str(paths.home), "stages": stages})
 

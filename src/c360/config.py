@@ -11,6 +11,22 @@ DEFAULT_TRANSACTIONS = 60_000_000
 DEFAULT_AS_OF = date(2025, 12, 31)
 HISTORY_MONTHS = 24
 
+# Engines the dbt project builds on (profiles in dbt/profiles.yml); see README "Targets".
+TARGETS = ("duckdb", "spark", "snowflake")
+DEFAULT_TARGET = "duckdb"
+
+
+class TargetError(ValueError):
+    """An unknown target name; one line for the user."""
+
+
+def resolve_target(target: str | None = None) -> str:
+    """The engine to use: `target` if given, else $C360_TARGET, else duckdb."""
+    name = (target or os.environ.get("C360_TARGET") or DEFAULT_TARGET).strip().lower()
+    if name not in TARGETS:
+        raise TargetError(f"unknown target {name!r}; choose one of {', '.join(TARGETS)}")
+    return name
+
 
 @dataclass(frozen=True)
 class Paths:
@@ -29,3 +45,8 @@ class Paths:
     @property
     def warehouse(self) -> Path:
         return self.home / "warehouse.duckdb"
+
+    @property
+    def spark_home(self) -> Path:
+        """The Spark target's catalog: metastore_db/ and warehouse/ (managed tables)."""
+        return self.home / "spark"

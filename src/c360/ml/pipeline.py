@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from c360.config import Paths
+from c360.config import Paths, resolve_target
 from c360.ml.card import model_card, target_checks
-from c360.ml.dataset import load_modelling_table
+from c360.ml.dataset import read_modelling_table
 from c360.ml.evaluate import reliability_plot, truth_recall
 from c360.ml.model import BOOSTER_FILE, ChurnModel
 from c360.ml.predictions import predictions_path, write_predictions
@@ -33,9 +33,11 @@ class TrainSummary:
     targets_met: bool
 
 
-def train(paths: Paths, seed: int = 42) -> TrainSummary:
+def train(paths: Paths, seed: int = 42, target: str | None = None) -> TrainSummary:
     """Train out of time on the published warehouse; save model, card and plot atomically."""
-    frame = load_modelling_table(paths.warehouse, roles=("train", "calibration", "test"))
+    frame = read_modelling_table(
+        paths, roles=("train", "calibration", "test"), target=resolve_target(target)
+    )
     result = train_churn_model(frame, seed=seed)
     result.report["truth_recall"] = truth_recall(
         result.holdout, paths.bronze / "_truth" / "customers.parquet"
@@ -85,15 +87,18 @@ class ScoreSummary:
     build: BuildReport
 
 
-def score(paths: Paths, progress=None) -> ScoreSummary:
+def score(paths: Paths, progress=None, target: str | None = None) -> ScoreSummary:
     """Score every customer at the as-of date, write predictions, republish the profile."""
+    target = resolve_target(target)
     model = ChurnModel.load(model_dir(paths))
-    frame = load_modelling_table(paths.warehouse, roles=("score",))
+    frame = read_modelling_table(paths, roles=("score",), target=target)
     model_id = model.metadata.get("model_id", "unknown")
     table = score_customers(model, frame, model_id)
     path = predictions_path(paths.home)
     write_predictions(table, path)
-    build = build_warehouse(paths, incremental=True, progress=progress, select=PROFILE_SELECTOR)
+    build = build_warehouse(
+        paths, incremental=True, progress=progress, select=PROFILE_SELECTOR, target=target
+    )
     tiers = pc.value_counts(table.column("churn_risk_tier")).to_pylist()
     return ScoreSummary(
         model_id=model_id,

@@ -45,9 +45,17 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 def run_dbt(
-    args: list[str], env: dict[str, str], paths: Paths, progress: Progress | None = None
+    args: list[str],
+    env: dict[str, str],
+    paths: Paths,
+    progress: Progress | None = None,
+    target: str | None = None,
 ) -> DbtOutcome:
-    """Invoke `dbt <args>` against the c360 project; never raises for dbt failures."""
+    """Invoke `dbt <args>` against the c360 project; never raises for dbt failures.
+
+    `target` names the profile output (dbt/profiles.yml); None leaves it to the profile
+    ($C360_TARGET, else duckdb).
+    """
     from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
 
     done = {"n": 0}
@@ -67,6 +75,7 @@ def run_dbt(
         "--profiles-dir", str(project),
         "--target-path", str(paths.home / "dbt_target"),
         "--log-path", str(paths.home / "logs"),
+        *(["--target", target] if target else []),
     ]  # fmt: skip
     with _environment(env):
         try:

@@ -1,7 +1,14 @@
-"""Build the warehouse into a new DuckDB file and swap it in only when everything passed.
+"""Build the warehouse with dbt and publish it only when every model and test passed.
 
-Readers that hold the previous file open keep reading it (a rename does not touch an open
-file), so the app never sees a half-built or failing warehouse.
+DuckDB (the default): the build runs into a new file that is swapped in atomically. Readers
+that hold the previous file open keep reading it (a rename does not touch an open file), so
+the app never sees a half-built or failing warehouse.
+
+Spark and Snowflake: dbt builds in place, in the Spark catalog under `$C360_HOME/spark/` or
+in the Snowflake database (tables cannot be swapped as one file). "Published" means
+`$C360_HOME/<target>/build_info.json` names the build: it is removed when a build starts
+and written only when that build passed, and the Python side (train, score) refuses to
+read without it. On Spark, `meta.build_history` records every published build, as on DuckDB.
 """
 
 import fcntl
@@ -17,10 +24,12 @@ from pathlib import Path
 import duckdb
 
 from c360 import __version__
-from c360.config import Paths
+from c360.config import Paths, resolve_target
 from c360.ml.predictions import ensure_predictions_file, predictions_path
 from c360.warehouse.bronze_check import check_bronze
 from c360.warehouse.dbt import Progress, run_dbt
+
+PUBLISHED_BUILD = "build_info.json"  # in <home>/<target>/ for engines built in place
 
 
 class BuildError(Exception):
@@ -57,12 +66,17 @@ def build_warehouse(
     incremental: bool = False,
     progress: Progress | None = None,
     select: str | None = None,
+    target: str | None = None,
 ) -> BuildReport:
     """Run `dbt build` (full, or incremental on a copy of the served file) and publish.
 
     `select` (incremental only) rebuilds just those dbt nodes, e.g. the profile after
-    new churn scores were written.
+    new churn scores were written. `target` is the engine (default $C360_TARGET, else
+    duckdb).
     """
+    target = resolve_target(target)
+    if target != "duckdb":
+        return _build_in_place(paths, target, incremental, progress, select)
     started = datetime.now(UTC)
     with _exclusive(paths):
         manifest = check_bronze(paths.bronze)
@@ -89,6 +103,7 @@ def build_warehouse(
                 },
                 paths=paths,
                 progress=progress,
+                target="duckdb",
             )  # fmt: skip
             if not outcome.success:
                 raise BuildError(f"build failed, warehouse unchanged: {outcome.summary()}")
@@ -146,6 +161,154 @@ def _record_build(staged: Path, build_id: str, kind: str, manifest: dict, starte
             "select * from meta.build_history order by finished_at desc limit 1"
         )
         con.execute("checkpoint")
+
+
+def published_marker(paths: Paths, target: str) -> Path:
+    """For engines built in place: the file naming the published build."""
+    return paths.home / target / PUBLISHED_BUILD
+
+
+def read_published_build(paths: Paths, target: str) -> dict | None:
+    """The published build's id, kind and as-of date (Spark, Snowflake); None if none."""
+    marker = published_marker(paths, target)
+    return json.loads(marker.read_text()) if marker.exists() else None
+
+
+def _build_in_place(
+    paths: Paths, target: str, incremental: bool, progress: Progress | None, select: str | None
+) -> BuildReport:
+    """dbt build in the engine's own catalog; publish by writing <home>/<target>/build_info."""
+    started = datetime.now(UTC)
+    with _exclusive(paths):
+        predictions = predictions_path(paths.home)
+        marker = published_marker(paths, target)
+        if incremental and not marker.exists():
+            raise BuildError(
+                f"no published {target} build to refresh; run `c360 build --target {target}`"
+            )
+        if target == "spark":
+            manifest = check_bronze(paths.bronze)
+            ensure_predictions_file(predictions)
+            engine = _start_spark(paths)
+            env = _spark_env(paths)
+            where = str(paths.spark_home)
+        else:
+            manifest = _local_manifest(paths)
+            ensure_predictions_file(predictions)
+            engine = _upload_to_snowflake(predictions.parent)
+            env = {}
+            where = f"snowflake database {engine}"
+        env |= {
+            "C360_BRONZE_PATH": str(paths.bronze),
+            "C360_PREDICTIONS_PATH": str(predictions.parent),
+        }
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.unlink(missing_ok=True)
+        build_id = new_build_id()
+        outcome = run_dbt(
+            ["build", *([] if incremental else ["--full-refresh"]),
+             *(["--select", select] if select else []), "--vars",
+             json.dumps({"as_of_date": manifest.get("as_of_date", "")})],
+            env=env,
+            paths=paths,
+            progress=progress,
+            target=target,
+        )  # fmt: skip
+        if not outcome.success:
+            raise BuildError(
+                f"build failed; the {target} warehouse ({where}) is not published until a "
+                f"build passes: {outcome.summary()}"
+            )
+        kind = ("scores" if select else "incremental") if incremental else "full"
+        if target == "spark":
+            _record_spark_build(engine, build_id, kind, manifest, started)
+        as_of = manifest.get("as_of_date") or "latest transaction"
+        info = {"build_id": build_id, "kind": kind, "as_of_date": as_of}
+        staged = marker.with_name(f".{marker.name}.tmp")
+        staged.write_text(json.dumps(info, indent=2) + "\n")
+        staged.replace(marker)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    return BuildReport(
+        build_id=build_id,
+        kind=kind,
+        as_of_date=as_of,
+        warehouse=where,
+        nodes=outcome.nodes,
+        seconds=round(seconds, 2),
+    )
+
+
+def _start_spark(paths: Paths):
+    """Started here, not by dbt, so that a missing Java or extra is one clear line."""
+    from c360.warehouse.spark import SparkError, spark_session
+
+    try:
+        return spark_session(paths)
+    except SparkError as exc:
+        raise BuildError(str(exc)) from None
+
+
+def _spark_env(paths: Paths) -> dict[str, str]:
+    from c360.warehouse.spark import spark_env
+
+    return spark_env(paths)
+
+
+def _local_manifest(paths: Paths) -> dict:
+    """Snowflake keeps bronze in the account; a local manifest still gives the as-of date."""
+    manifest = paths.bronze / "_manifest.json"
+    return json.loads(manifest.read_text()) if manifest.exists() else {}
+
+
+def _upload_to_snowflake(folder: Path) -> str:
+    """Model outputs to C360_ML before dbt reads them; returns the database's name."""
+    from c360.warehouse.snowflake import (
+        SnowflakeError,
+        connect,
+        connection_settings,
+        upload_outputs,
+    )
+
+    try:
+        settings = connection_settings()
+        with connect(settings) as connection:
+            upload_outputs(connection, folder)
+    except SnowflakeError as exc:
+        raise BuildError(str(exc)) from None
+    return settings["database"]
+
+
+def _record_spark_build(session, build_id: str, kind: str, manifest: dict, started) -> None:
+    session.sql("create schema if not exists meta")
+    session.sql(
+        """
+        create table if not exists meta.build_history (
+            build_id string,
+            kind string,
+            as_of_date date,
+            started_at timestamp,
+            finished_at timestamp,
+            bronze_transactions bigint,
+            c360_version string
+        ) using parquet
+        """
+    )
+    session.sql(
+        "insert into meta.build_history values (?, ?, cast(? as date), ?, ?, ?, ?)",
+        args=[
+            build_id,
+            kind,
+            manifest["as_of_date"],
+            started.replace(tzinfo=None),
+            datetime.now(UTC).replace(tzinfo=None),
+            int(manifest["rows"]["transactions"]),
+            __version__,
+        ],
+    )
+    session.sql(
+        "create or replace view meta.build_info as "
+        "select * from meta.build_history order by finished_at desc limit 1"
+    )
 
 
 def read_build_info(warehouse: Path) -> dict:
