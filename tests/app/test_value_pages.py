@@ -60,3 +60,14 @@ def test_pages_without_clv_or_uplift_say_so(app_for, built_home):
     at.switch_page("app_pages/campaign_performance.py").run()
     assert not at.exception
     assert "run `c360 score` and `c360 uplift`" in texts(at)
+
+
+def test_money_short_keeps_large_totals_readable():
+    from c360.app.ui import money_short
+
+    assert money_short(312_945_889) == "$312.9M"
+    assert money_short(1.2e9) == "$1.2B"
+    assert money_short(48_500) == "$48.5K"
+    assert money_short(9_999) == "$9,999"
+    assert money_short(-2.5e6) == "−$2.5M"
+    assert money_short(None) == "–"

@@ -318,6 +318,7 @@ def portfolio_overview(wh: Warehouse, filters: Filters) -> dict:
             avg(churn_probability) as avg_churn_probability,
             avg(clv_12m) as avg_clv_12m,
             sum(clv_12m) as total_clv_12m,
+            avg(probability_alive) as avg_probability_alive,
             count(churn_risk_tier) as scored_customers,
             count(*) filter (where churn_risk_tier = 'High') as high_risk_customers
         from profile"""

@@ -77,6 +77,18 @@ def money(value, decimals: int = 0) -> str:
     return f"{sign}${abs(float(value)):,.{decimals}f}"
 
 
+def money_short(value) -> str:
+    """Large amounts compactly: $312.9M, $1.2B, $48.5K; small ones as money()."""
+    if is_missing(value):
+        return "–"
+    amount = abs(float(value))
+    sign = "−" if float(value) < 0 else ""
+    for threshold, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K")):
+        if amount >= threshold:
+            return f"{sign}${amount / size:,.1f}{suffix}"
+    return money(value)
+
+
 def count(value) -> str:
     return "–" if is_missing(value) else f"{float(value):,.0f}"
 

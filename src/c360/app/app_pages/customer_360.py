@@ -10,6 +10,40 @@ PAGE_SIZE = 100
 wh = ui.current_warehouse()
 
 
+def show_value(profile: dict) -> None:
+    """Customer lifetime value (12 months) and the predicted effect of a retention offer."""
+    st.markdown("**Value, next 12 months**")
+    clv = profile.get("clv_12m")
+    if ui.is_missing(clv):
+        reason = profile.get("clv_not_scored_reason")
+        st.info(
+            "Not valued yet"
+            + ("" if ui.is_missing(reason) else f": {ui.plain(reason)}")
+            + ". `c360 clv` fills this in."
+        )
+    else:
+        st.metric(
+            "12-month CLV",
+            ui.money(clv),
+            help="Predicted approved spend in the next 12 months (BG/NBD + Gamma-Gamma).",
+        )
+        st.markdown(
+            "\n".join(
+                [
+                    f"- Likely still active: **{ui.pct(profile['probability_alive'])}**",
+                    f"- Expected purchase days: **{profile['expected_transactions_12m']:,.0f}**",
+                    "- If retained: **" + ui.plain(ui.money(profile["clv_12m_if_retained"])) + "**",
+                ]
+            )
+        )
+    uplift = profile.get("retention_uplift")
+    if not ui.is_missing(uplift):
+        st.markdown(
+            f"Retention offer: predicted uplift **{ui.points(uplift)}** "
+            "(change in the chance of staying if offered, from the past campaign)"
+        )
+
+
 def show_customer(customer_id: str, profile: dict) -> None:
     """Profile card, churn risk, transactions, trends and history of one customer."""
     st.header(ui.plain(profile["full_name"]), divider="gray")
@@ -18,7 +52,7 @@ def show_customer(customer_id: str, profile: dict) -> None:
         f"{ui.date_text(profile['account_open_date'])} ({ui.months(profile['tenure_months'])})"
     )
 
-    cols = st.columns(7)
+    cols = st.columns(6)
     cols[0].metric("Lifetime value", ui.money(profile["lifetime_value"]), help="Spend to date.")
     cols[1].metric("Avg monthly spend", ui.money(profile["avg_monthly_spend"]))
     cols[2].metric(
@@ -49,33 +83,8 @@ def show_customer(customer_id: str, profile: dict) -> None:
             delta_arrow="off",
         )
 
-    clv = profile.get("clv_12m")
-    if ui.is_missing(clv):
-        reason = profile.get("clv_not_scored_reason")
-        cols[6].metric(
-            "12-month CLV",
-            "–",
-            delta="not valued",
-            delta_color="off",
-            delta_arrow="off",
-            help="Customer lifetime value appears once `c360 clv` has run"
-            + ("" if ui.is_missing(reason) else f" ({reason})")
-            + ".",
-        )
-    else:
-        cols[6].metric(
-            "12-month CLV",
-            ui.money(clv),
-            delta=f"{ui.pct(profile['probability_alive'])} likely active",
-            delta_color="off",
-            delta_arrow="off",
-            help="Predicted approved spend in the next 12 months (BG/NBD + Gamma-Gamma); "
-            f"{profile['expected_transactions_12m']:,.0f} expected purchase days; "
-            f"{ui.money(profile['clv_12m_if_retained'])} if the customer stays active.",
-        )
-
     utilisation = profile["credit_utilization_pct"]
-    demo, segs, risk = st.columns([1, 1, 1.3], border=True)
+    demo, segs, risk, value = st.columns([1, 1, 1.3, 1], border=True)
     with demo:
         st.markdown("**Demographics & account**")
         st.markdown(
@@ -134,12 +143,8 @@ def show_customer(customer_id: str, profile: dict) -> None:
                 st.markdown("\n".join(f"- {ui.plain(r.strip())}" for r in str(reasons).split(";")))
             if not ui.is_missing(profile.get("churn_scored_at")):
                 st.caption(f"Scored {ui.date_text(profile['churn_scored_at'])}")
-        uplift = profile.get("retention_uplift")
-        if not ui.is_missing(uplift):
-            st.markdown(
-                f"Retention offer: predicted uplift **{ui.points(uplift)}** "
-                "(change in the chance of staying if offered, from the past campaign)"
-            )
+    with value:
+        show_value(profile)
 
     tab_tx, tab_trend, tab_mix, tab_history = st.tabs(
         ["Transactions", "Monthly spend", "Category mix", "Card & address history"]

@@ -15,7 +15,7 @@ overview = queries.portfolio_overview(wh, filters)
 scored = queries.churn_scored(wh)
 valued = queries.clv_fitted(wh)
 
-cols = st.columns(7)
+cols = st.columns(6)
 cols[0].metric("Customers", ui.count(overview["customers"]))
 share = (
     overview["customers"] / overview["portfolio_customers"]
@@ -25,15 +25,6 @@ share = (
 cols[1].metric("Share of portfolio", ui.pct(share))
 cols[2].metric("Avg lifetime value", ui.money(overview["avg_lifetime_value"]))
 cols[3].metric("Avg monthly spend", ui.money(overview["avg_monthly_spend"]))
-cols[6].metric(
-    "Avg 12-month CLV",
-    ui.money(overview["avg_clv_12m"]) if valued else "–",
-    delta=f"{ui.money(overview['total_clv_12m'])} in total" if valued else "not valued yet",
-    delta_color="off",
-    delta_arrow="off",
-    help="Predicted approved spend in the next 12 months per customer (`c360 clv`: "
-    "BG/NBD + Gamma-Gamma).",
-)
 cols[4].metric(
     "Observed churn", ui.pct(overview["observed_churn_rate"]), help=ui.OBSERVED_CHURN_HELP
 )
@@ -57,6 +48,28 @@ else:
         delta_arrow="off",
         help=ui.NOT_SCORED_HELP,
     )
+
+
+value = st.columns(6)
+value[0].metric(
+    "Avg 12-month CLV",
+    ui.money(overview["avg_clv_12m"]) if valued else "–",
+    delta=None if valued else "not valued yet",
+    delta_color="off",
+    delta_arrow="off",
+    help="Customer lifetime value: predicted approved spend in the next 12 months per "
+    "customer (`c360 clv`: BG/NBD + Gamma-Gamma).",
+)
+value[1].metric(
+    "Total 12-month CLV",
+    ui.money_short(overview["total_clv_12m"]) if valued else "–",
+    help=None if not valued else ui.money(overview["total_clv_12m"]),
+)
+value[2].metric(
+    "Likely still active",
+    ui.pct(overview["avg_probability_alive"]) if valued else "–",
+    help="Average BG/NBD probability that a customer has not lapsed for good.",
+)
 
 
 def show_segments() -> None:
