@@ -33,6 +33,11 @@ def main() -> None:
     parser.add_argument("--home", type=Path, required=True, help="A built c360 home.")
     parser.add_argument("--holdout-days", type=int, default=180)
     parser.add_argument("--learner", default="x", choices=["t", "x"])
+    parser.add_argument(
+        "--compare-learners",
+        action="store_true",
+        help="Afterwards also fit the other learner (timed apart, not in the total).",
+    )
     args = parser.parse_args()
     manifest = json.loads((args.home / "bronze" / "_manifest.json").read_text())
     scratch = Path(tempfile.mkdtemp(prefix="c360-bench-clv-"))
@@ -44,6 +49,18 @@ def main() -> None:
         started = time.perf_counter()
         uplift = run_uplift(paths, learner=args.learner, publish=False)
         uplift_seconds = time.perf_counter() - started
+        other = None
+        if args.compare_learners:
+            name = "t" if args.learner == "x" else "x"
+            started = time.perf_counter()
+            result = run_uplift(paths, learner=name, publish=False)
+            other = {
+                "learner": name,
+                "seconds": round(time.perf_counter() - started, 1),
+                "qini_area": result.qini_area,
+                "truth_pearson": (result.truth or {}).get("pearson_with_true_effect"),
+                "truth_budgets": (result.truth or {}).get("budgets"),
+            }
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     validation = clv.validation or {}
@@ -65,6 +82,9 @@ def main() -> None:
                 "qini_area_by_risk": uplift.qini_area_by_risk,
                 "participants": uplift.participants,
                 "truth_pearson": (uplift.truth or {}).get("pearson_with_true_effect"),
+                "truth_budgets": (uplift.truth or {}).get("budgets"),
+                "clv_validation": validation,
+                "other_learner": other,
             }
         )
     )
