@@ -153,8 +153,11 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["C360_HOME"] = str(args.home.resolve())
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" cache warnings
     from c360.app import queries as q  # after C360_HOME is set
+
+    for name in list(logging.root.manager.loggerDict):  # "no runtime" cache warnings
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
     wh = q.locate()
     if wh is None:
