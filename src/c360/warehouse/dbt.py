@@ -1,6 +1,7 @@
 """Run the project's dbt commands in-process and turn results into one clear outcome."""
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,10 +103,12 @@ def _close_duckdb() -> None:
     Left open, it holds the file and its settings, so our own connection to the new build
     (to record the build) and a later invocation with other settings would be refused.
     """
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # another adapter is in use
+    connections = sys.modules.get("dbt.adapters.duckdb.connections")
+    if connections is None:  # DuckDB's adapter has not run in this process: nothing to close
+        # (importing it only to find that out, next to a live Spark session, makes DuckDB's
+        # bindings report leaked objects when the process exits)
         return
+    DuckDBConnectionManager = connections.DuckDBConnectionManager
     with DuckDBConnectionManager._LOCK:
         if DuckDBConnectionManager._ENV is not None:
             DuckDBConnectionManager._ENV.close()
