@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from c360.campaigns.outcome import CAMPAIGN_OUTCOME_CTES
 from c360.config import Paths
 
 TTL = "10m"
@@ -210,31 +211,30 @@ def profile_columns(wh: Warehouse) -> frozenset[str]:
     return frozenset(found["column_name"])
 
 
+def _has_values(wh: Warehouse, column: str) -> bool:
+    """True when the profile has `column` and at least one customer has a value in it."""
+    if column not in profile_columns(wh):
+        return False
+    sql = _profile_sql(wh) + f"select count({column}) as n from profile"
+    return bool(_df(wh, sql)["n"].iloc[0] > 0)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def clv_fitted(wh: Warehouse) -> bool:
     """True when `c360 clv` has valued at least one customer."""
-    if "clv_12m" not in profile_columns(wh):
-        return False
-    sql = _profile_sql(wh) + "select count(clv_12m) as n from profile"
-    return bool(_df(wh, sql)["n"].iloc[0] > 0)
+    return _has_values(wh, "clv_12m")
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def uplift_scored(wh: Warehouse) -> bool:
     """True when `c360 uplift` has scored at least one customer."""
-    if "retention_uplift" not in profile_columns(wh):
-        return False
-    sql = _profile_sql(wh) + "select count(retention_uplift) as n from profile"
-    return bool(_df(wh, sql)["n"].iloc[0] > 0)
+    return _has_values(wh, "retention_uplift")
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def churn_scored(wh: Warehouse) -> bool:
     """True when the churn model has scored at least one customer."""
-    if "churn_risk_tier" not in churn_columns(wh):
-        return False
-    sql = _profile_sql(wh) + "select count(*) as n from profile where churn_risk_tier is not null"
-    return bool(_df(wh, sql)["n"].iloc[0] > 0)
+    return _has_values(wh, "churn_risk_tier")
 
 
 def _profile_sql(wh: Warehouse) -> str:
@@ -635,39 +635,20 @@ def campaign_outcomes(
     - `retained`: at least one approved transaction in the last `active_days` days of that
       window.
     """
-    sql = """
-        with as_of as (select as_of_date from gold.build_as_of),
-        assigned as (
-            select e.customer_id, e.assignment_group, e.assigned_date,
-                   least(e.assigned_date + cast(? as integer), as_of.as_of_date + 1)
-                       as window_end
-            from silver.stg_campaign_exposures e
-            cross join as_of
-            where e.campaign_id = ?
-        ),
-        spend as (
-            select a.customer_id,
-                   sum(t.amount)::double as spend_after,
-                   count(*) filter (
-                       where t.transaction_ts >= a.window_end - cast(? as integer)
-                   ) as recent_transactions
-            from assigned a
-            join gold.fct_transactions t
-              on t.customer_id = a.customer_id
-             and t.status = 'Approved'
-             and t.transaction_ts >= a.assigned_date
-             and t.transaction_ts < a.window_end
-            group by a.customer_id
-        )
+    sql = (
+        "with "
+        + CAMPAIGN_OUTCOME_CTES
+        + """
         select a.customer_id, a.assignment_group, a.assigned_date, a.window_end,
                coalesce(p.behavioral_segment, 'Unknown') as segment,
-               coalesce(s.spend_after, 0) as spend_after,
-               coalesce(s.recent_transactions, 0) > 0 as retained
+               coalesce(o.spend_after, 0) as spend_after,
+               coalesce(o.recent_transactions, 0) > 0 as retained
         from assigned a
-        left join spend s on a.customer_id = s.customer_id
+        left join outcome o on a.customer_id = o.customer_id
         left join gold.customer_360_profile p on a.customer_id = p.customer_id
         order by a.customer_id
     """
+    )
     return _df(wh, sql, [int(window_days), campaign_id, int(active_days)])
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from c360.campaigns.outcome import CAMPAIGN_OUTCOME_CTES
 from c360.ml.dataset import CATEGORICAL, feature_columns
 
 WINDOW_DAYS = 180
@@ -52,28 +53,10 @@ CAMPAIGN_SQL = """
     order by assigned_date desc, c.campaign_id
 """
 
-PARTICIPANTS_SQL = """
-    with assigned as (
-        select customer_id, assignment_group, assigned_date,
-               least(assigned_date + cast(? as integer),
-                     (select as_of_date from gold.build_as_of) + 1) as window_end
-        from silver.stg_campaign_exposures
-        where campaign_id = ?
-    ),
-    outcome as (
-        select a.customer_id,
-               sum(t.amount)::double as spend_after,
-               count(*) filter (
-                   where t.transaction_ts >= a.window_end - cast(? as integer)
-               ) as recent_transactions
-        from assigned a
-        join gold.fct_transactions t
-          on t.customer_id = a.customer_id
-         and t.status = 'Approved'
-         and t.transaction_ts >= a.assigned_date
-         and t.transaction_ts < a.window_end
-        group by a.customer_id
-    )
+PARTICIPANTS_SQL = (
+    "with "
+    + CAMPAIGN_OUTCOME_CTES
+    + """
     select f.*,
            a.assignment_group = 'treatment' as treated,
            coalesce(o.recent_transactions, 0) > 0 as retained,
@@ -84,6 +67,7 @@ PARTICIPANTS_SQL = """
     left join outcome o on o.customer_id = a.customer_id
     order by f.customer_id
 """
+)
 
 
 def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
