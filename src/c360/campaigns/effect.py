@@ -87,14 +87,11 @@ def difference_in_means(
         m0 = float(c.mean()) if n0 else math.nan
         return Effect(m1, m0, m1 - m0, math.nan, math.nan, n1, n0)
     m1, m0 = float(t.mean()), float(c.mean())
-    v1, v0 = float(t.var(ddof=1)) / n1, float(c.var(ddof=1)) / n0
-    se = math.sqrt(v1 + v0)
     d = m1 - m0
-    if se == 0:
+    if t.var() == 0 and c.var() == 0:  # no spread: the difference is exact
         return Effect(m1, m0, d, d, d, n1, n0)
-    df = (v1 + v0) ** 2 / (v1**2 / (n1 - 1) + v0**2 / (n0 - 1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, df)) * se
-    return Effect(m1, m0, d, d - half, d + half, n1, n0)
+    ci = stats.ttest_ind(t, c, equal_var=False).confidence_interval(confidence)
+    return Effect(m1, m0, d, float(ci.low), float(ci.high), n1, n0)
 
 
 METRICS = {
