@@ -1,20 +1,14 @@
+-- Every distinct transaction delivered to bronze, cleaned and typed, with the reason it
+-- cannot be used (null when it can). stg_transactions and stg_transactions_quarantine
+-- split this table, so the two always add up to the deduplicated bronze rows.
 -- A table, not a view: the deduplication and classification run once per build, and
 -- stg_transactions, the quarantine and fct_transactions all read the result.
 {{ config(materialized='table') }}
--- Every distinct transaction delivered to bronze, cleaned and typed, with the reason it
--- cannot be used (null when it can). stg_transactions and stg_transactions_quarantine
--- split this view, so the two always add up to the deduplicated bronze rows.
 with
 
 source as (
 
     select * from {{ source('bronze', 'transactions') }}
-
-),
-
-category_spellings_delivered as (
-
-    select distinct merchant_category from {{ source('bronze', 'transactions') }}
 
 ),
 
@@ -24,37 +18,15 @@ duplicates as (
 
 ),
 
-customers as (
-
-    select customer_id, account_open_date from {{ ref('stg_customers') }}
-
-),
-
-customer_ids_delivered as (
-
-    select distinct customer_id from {{ source('bronze', 'transactions') }}
-
-),
-
--- the few distinct delivered ids are trimmed and matched once, not per row
 customer_spellings as (
 
-    select
-        customer_ids_delivered.customer_id as customer_id_delivered,
-        trim(customer_ids_delivered.customer_id) as customer_id,
-        customers.account_open_date,
-        customers.customer_id is not null as is_known_customer
-
-    from customer_ids_delivered
-    left join customers
-        on trim(customer_ids_delivered.customer_id) = customers.customer_id
+    select * from {{ ref('stg_transactions_customer_spellings') }}
 
 ),
 
-categories as (
+category_spellings as (
 
-    select category_id, category_name, category_match_key
-    from {{ ref('stg_merchant_categories') }}
+    select * from {{ ref('stg_transactions_category_spellings') }}
 
 ),
 
@@ -115,21 +87,6 @@ deliveries as (
 
 ),
 
--- the few distinct spellings are matched to the 50 canonical names once, not per row
-category_spellings as (
-
-    select
-        category_spellings_delivered.merchant_category,
-        categories.category_id,
-        categories.category_name
-
-    from category_spellings_delivered
-    left join categories
-        on {{ name_match_key('category_spellings_delivered.merchant_category') }}
-        = categories.category_match_key
-
-),
-
 cleaned as (
 
     select
@@ -151,7 +108,7 @@ cleaned as (
 
     from deliveries
     left join category_spellings
-        on deliveries.merchant_category = category_spellings.merchant_category
+        on deliveries.merchant_category = category_spellings.merchant_category_delivered
     left join customer_spellings
         on deliveries.customer_id = customer_spellings.customer_id_delivered
 
