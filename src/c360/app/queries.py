@@ -11,6 +11,10 @@ result is keyed by that identity, so the next interaction after a publish reads 
 build. DuckDB caches database instances by path, so the file is ATTACHed to a private
 in-memory database rather than opened with `duckdb.connect(path)`, which would hand back the
 old, still-open build.
+
+Snowflake (C360_TARGET=snowflake): the same SQL, translated by `snowflake_sql` and run by
+`snowflake_source` through `st.connection`; the few queries that read DuckDB's own catalog
+(build info, the profile's columns) have a Snowflake branch here.
 """
 
 import json
@@ -25,8 +29,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from c360.app import snowflake_source
+from c360.app.snowflake_source import QueryError, SnowflakeWarehouse
 from c360.campaigns.outcome import CAMPAIGN_OUTCOME_CTES
-from c360.config import Paths
+from c360.config import Paths, resolve_target
 
 TTL = "10m"
 CATALOG = "wh"
@@ -75,6 +81,13 @@ class Warehouse:
 
     path: str
     identity: tuple[int, int, int]
+
+    @property
+    def location(self) -> str:
+        return f"`{self.path}`"
+
+
+Source = Warehouse | SnowflakeWarehouse
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,20 @@ def locate() -> Warehouse | None:
     return Warehouse(path, (stat.st_ino, stat.st_mtime_ns, stat.st_size))
 
 
+def locate_target() -> Source | None:
+    """What the app reads: Snowflake when C360_TARGET=snowflake, else the DuckDB file.
+
+    Raises TargetError or SnowflakeError (one line each) when that cannot be used; None
+    when no DuckDB warehouse has been published."""
+    if resolve_target() == "snowflake":
+        return snowflake_source.locate()
+    return locate()
+
+
+def is_snowflake(wh: Source) -> bool:
+    return isinstance(wh, SnowflakeWarehouse)
+
+
 def require() -> Warehouse:
     found = locate()
     if found is None:
@@ -171,7 +198,9 @@ def cursor(wh: Warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
         cur.close()
 
 
-def _df(wh: Warehouse, sql: str, params: list | None = None) -> pd.DataFrame:
+def _df(wh: Source, sql: str, params: list | None = None) -> pd.DataFrame:
+    if isinstance(wh, SnowflakeWarehouse):
+        return snowflake_source.read(wh, sql, params)
     with cursor(wh) as cur:
         return cur.execute(sql, params or []).df()
 
@@ -180,8 +209,10 @@ def _df(wh: Warehouse, sql: str, params: list | None = None) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def build_info(wh: Warehouse) -> dict:
+def build_info(wh: Source) -> dict:
     """The build id, kind and as-of date of this warehouse file."""
+    if isinstance(wh, SnowflakeWarehouse):
+        return _snowflake_build_info(wh)
     try:
         with cursor(wh) as cur:
             row = cur.execute("select build_id, kind, as_of_date from meta.build_info").fetchone()
@@ -192,15 +223,31 @@ def build_info(wh: Warehouse) -> dict:
     return {"build_id": row[0], "kind": row[1], "as_of_date": row[2]}
 
 
+def _snowflake_build_info(wh: SnowflakeWarehouse) -> dict:
+    """Snowflake has no meta schema: the id and kind of this machine's last published
+    build (if it ran here) and the as-of date the warehouse itself records."""
+    try:
+        as_of = _df(wh, "select as_of_date from gold.build_as_of")["as_of_date"]
+    except QueryError:
+        as_of = pd.Series([], dtype=object)
+    return {
+        "build_id": wh.build_id or "unknown",
+        "kind": wh.build_kind or "snowflake",
+        "as_of_date": as_of.iloc[0] if len(as_of) else None,
+    }
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def churn_columns(wh: Warehouse) -> frozenset[str]:
+def churn_columns(wh: Source) -> frozenset[str]:
     """Which churn columns exist in gold.customer_360_profile (checked once per build)."""
     return profile_columns(wh) & frozenset(CHURN_COLUMNS)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def profile_columns(wh: Warehouse) -> frozenset[str]:
+def profile_columns(wh: Source) -> frozenset[str]:
     """Every column of gold.customer_360_profile (checked once per build)."""
+    if isinstance(wh, SnowflakeWarehouse):
+        return frozenset(_df(wh, "select * from gold.customer_360_profile limit 0").columns)
     found = _df(
         wh,
         "select column_name from information_schema.columns "
@@ -211,7 +258,7 @@ def profile_columns(wh: Warehouse) -> frozenset[str]:
     return frozenset(found["column_name"])
 
 
-def _has_values(wh: Warehouse, column: str) -> bool:
+def _has_values(wh: Source, column: str) -> bool:
     """True when the profile has `column` and at least one customer has a value in it."""
     if column not in profile_columns(wh):
         return False
@@ -220,24 +267,24 @@ def _has_values(wh: Warehouse, column: str) -> bool:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def clv_fitted(wh: Warehouse) -> bool:
+def clv_fitted(wh: Source) -> bool:
     """True when `c360 clv` has valued at least one customer."""
     return _has_values(wh, "clv_12m")
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def uplift_scored(wh: Warehouse) -> bool:
+def uplift_scored(wh: Source) -> bool:
     """True when `c360 uplift` has scored at least one customer."""
     return _has_values(wh, "retention_uplift")
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def churn_scored(wh: Warehouse) -> bool:
+def churn_scored(wh: Source) -> bool:
     """True when the churn model has scored at least one customer."""
     return _has_values(wh, "churn_risk_tier")
 
 
-def _profile_sql(wh: Warehouse) -> str:
+def _profile_sql(wh: Source) -> str:
     """`with ... profile as (...)`: the profile, every churn column (null where missing),
     the age band, the risk tier ('Not scored' when null) and the observed-churn flag."""
     present = profile_columns(wh)
@@ -283,12 +330,15 @@ def _where(filters: Filters) -> tuple[str, list]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def filter_options(wh: Warehouse) -> dict:
+def filter_options(wh: Source) -> dict:
     """Values for the portfolio filters."""
     base = _profile_sql(wh)
 
     def distinct(column: str) -> list[str]:
-        sql = base + f"select distinct {column} as v from profile where v is not null order by v"
+        sql = (
+            base
+            + f"select distinct {column} as v from profile where {column} is not null order by v"
+        )
         return _df(wh, sql)["v"].tolist()
 
     bounds = _df(wh, base + "select min(lifetime_value) lo, max(lifetime_value) hi from profile")
@@ -304,7 +354,7 @@ def filter_options(wh: Warehouse) -> dict:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def portfolio_overview(wh: Warehouse, filters: Filters) -> dict:
+def portfolio_overview(wh: Source, filters: Filters) -> dict:
     """Headline numbers for the filtered customers, and the portfolio size."""
     where, params = _where(filters)
     sql = (
@@ -328,7 +378,7 @@ def portfolio_overview(wh: Warehouse, filters: Filters) -> dict:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def segment_summary(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+def segment_summary(wh: Source, filters: Filters) -> pd.DataFrame:
     """One row per behavioural segment: size, share, value, spend, risk mix, observed churn."""
     where, params = _where(filters)
     sql = (
@@ -355,7 +405,7 @@ def segment_summary(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def rfm_summary(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+def rfm_summary(wh: Source, filters: Filters) -> pd.DataFrame:
     """One row per RFM segment: size, value and observed churn."""
     where, params = _where(filters)
     sql = (
@@ -377,7 +427,7 @@ def rfm_summary(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def risk_by_segment(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+def risk_by_segment(wh: Source, filters: Filters) -> pd.DataFrame:
     """Customers per behavioural segment and risk tier (including 'Not scored')."""
     where, params = _where(filters)
     sql = (
@@ -390,7 +440,7 @@ def risk_by_segment(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def state_summary(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+def state_summary(wh: Source, filters: Filters) -> pd.DataFrame:
     """Customers, average lifetime value and observed churn per state."""
     where, params = _where(filters)
     sql = (
@@ -427,7 +477,7 @@ CUSTOMER_LIST_COLUMNS = [
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def customer_list(wh: Warehouse, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+def customer_list(wh: Source, filters: Filters, limit: int | None = None) -> pd.DataFrame:
     """The filtered customers, highest lifetime value first."""
     where, params = _where(filters)
     sql = (
@@ -448,7 +498,7 @@ def customer_list(wh: Warehouse, filters: Filters, limit: int | None = None) -> 
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def search_customers(wh: Warehouse, text: str, limit: int = 25) -> pd.DataFrame:
+def search_customers(wh: Source, text: str, limit: int = 25) -> pd.DataFrame:
     """Customers whose id, name or email contains `text` (case-insensitive); exact id first."""
     needle = text.strip().lower()
     if not needle:
@@ -467,7 +517,7 @@ def search_customers(wh: Warehouse, text: str, limit: int = 25) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def customer_profile(wh: Warehouse, customer_id: str) -> dict | None:
+def customer_profile(wh: Source, customer_id: str) -> dict | None:
     """Everything known about one current customer, or None."""
     sql = _profile_sql(wh) + "select * from profile where customer_id = ?"
     frame = _df(wh, sql, [customer_id])
@@ -475,7 +525,7 @@ def customer_profile(wh: Warehouse, customer_id: str) -> dict | None:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def customer_history(wh: Warehouse, customer_id: str) -> pd.DataFrame:
+def customer_history(wh: Source, customer_id: str) -> pd.DataFrame:
     """The customer's SCD2 versions: card type, limit, state over time."""
     sql = """
         select version_number, valid_from, valid_to, is_current,
@@ -488,7 +538,7 @@ def customer_history(wh: Warehouse, customer_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def transaction_options(wh: Warehouse) -> dict:
+def transaction_options(wh: Source) -> dict:
     """Values for the transaction filters."""
     categories = _df(wh, "select category_name from gold.dim_merchant_category order by 1")
     channels = _df(
@@ -539,7 +589,7 @@ _TRANSACTIONS_FROM = """
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def customer_transactions(
-    wh: Warehouse,
+    wh: Source,
     customer_id: str,
     filters: TransactionFilters,
     page: int = 1,
@@ -562,7 +612,7 @@ def customer_transactions(
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def customer_transactions_all(
-    wh: Warehouse, customer_id: str, filters: TransactionFilters
+    wh: Source, customer_id: str, filters: TransactionFilters
 ) -> pd.DataFrame:
     """Every transaction matching the filters, for export."""
     where, params = _transaction_where(customer_id, filters)
@@ -577,7 +627,7 @@ def customer_transactions_all(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def customer_monthly_spend(wh: Warehouse, customer_id: str) -> pd.DataFrame:
+def customer_monthly_spend(wh: Source, customer_id: str) -> pd.DataFrame:
     """Approved spend per month, split by category group."""
     sql = """
         select month_start_date, approved_spend::double as approved_spend,
@@ -593,7 +643,7 @@ def customer_monthly_spend(wh: Warehouse, customer_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def customer_category_mix(wh: Warehouse, customer_id: str) -> pd.DataFrame:
+def customer_category_mix(wh: Source, customer_id: str) -> pd.DataFrame:
     """Approved spend per merchant category."""
     sql = (
         "select c.category_group, c.category_name, sum(t.amount)::double as spend, "
@@ -608,7 +658,7 @@ def customer_category_mix(wh: Warehouse, customer_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def campaigns(wh: Warehouse) -> pd.DataFrame:
+def campaigns(wh: Source) -> pd.DataFrame:
     """Past campaigns with their group sizes, latest first."""
     sql = """
         select c.campaign_id, c.campaign_name, c.campaign_type, c.offer, c.start_date,
@@ -626,7 +676,7 @@ def campaigns(wh: Warehouse) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def campaign_outcomes(
-    wh: Warehouse, campaign_id: str, window_days: int = 180, active_days: int = 30
+    wh: Source, campaign_id: str, window_days: int = 180, active_days: int = 30
 ) -> pd.DataFrame:
     """One row per assigned customer: group, segment and outcomes after assignment.
 
@@ -653,7 +703,7 @@ def campaign_outcomes(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def simulation_audience(wh: Warehouse, audience: Audience) -> pd.DataFrame:
+def simulation_audience(wh: Source, audience: Audience) -> pd.DataFrame:
     """The customers a campaign would target, highest churn risk then value first."""
     where, params = _where(audience.filters)
     extra = ["lifetime_value >= ?"]
@@ -678,12 +728,13 @@ def simulation_audience(wh: Warehouse, audience: Audience) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def uplift_report(wh: Warehouse) -> dict | None:
+def uplift_report(wh: Source) -> dict | None:
     """The last `c360 uplift` evaluation (held-out Qini curves, truth comparison), if any.
 
     It lives next to the warehouse ($C360_HOME/uplift/report.json); keyed by the
     warehouse's identity so a republish after a new fit reads the new report."""
-    path = Path(wh.path).parent / "uplift" / "report.json"
+    home = Paths.from_env().home if isinstance(wh, SnowflakeWarehouse) else Path(wh.path).parent
+    path = home / "uplift" / "report.json"
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):

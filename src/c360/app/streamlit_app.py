@@ -1,13 +1,15 @@
 """c360's Streamlit app: the entry point (`c360 app`, or `streamlit run` on this file).
 
-It finds the published warehouse, builds the navigation and the global sidebar filters,
-runs the chosen page and writes the footer. Pages live in `app_pages/` and only draw;
-queries live in `queries.py`.
+It finds the published warehouse (or Snowflake, when C360_TARGET=snowflake), builds the
+navigation and the global sidebar filters, runs the chosen page and writes the footer.
+Pages live in `app_pages/` and only draw; queries live in `queries.py`.
 """
 
 import streamlit as st
 
 from c360.app import queries, ui
+from c360.config import TargetError
+from c360.warehouse.snowflake import SnowflakeError
 
 st.set_page_config(
     page_title="c360 · customer analytics",
@@ -32,12 +34,19 @@ pages = [
 ]
 page = st.navigation(pages)
 
-warehouse = queries.locate()
+try:
+    warehouse = queries.locate_target()
+except (TargetError, SnowflakeError) as exc:
+    st.error(ui.plain(str(exc)), icon=":material/error:")
+    st.stop()
 if warehouse is None:
     ui.no_warehouse(queries.warehouse_path())
     st.stop()
 
 st.session_state["warehouse"] = warehouse
-st.session_state["filters"] = ui.sidebar_filters(warehouse)
-page.run()
-ui.footer(warehouse)
+try:
+    st.session_state["filters"] = ui.sidebar_filters(warehouse)
+    page.run()
+    ui.footer(warehouse)
+except queries.QueryError as exc:  # Snowflake only; DuckDB errors stay tracebacks
+    st.error(ui.plain(str(exc)), icon=":material/error:")

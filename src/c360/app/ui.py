@@ -124,7 +124,7 @@ def plotly_config() -> dict:
     return {"displaylogo": False}
 
 
-def current_warehouse() -> queries.Warehouse:
+def current_warehouse() -> queries.Source:
     """The warehouse the entry point found for this run."""
     return st.session_state["warehouse"]
 
@@ -152,7 +152,7 @@ def _keep_valid(key: str, options: list[str]) -> None:
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
 
 
-def sidebar_filters(wh: queries.Warehouse) -> queries.Filters:
+def sidebar_filters(wh: queries.Source) -> queries.Filters:
     """The global portfolio filters, in the sidebar on every page."""
     options = queries.filter_options(wh)
     with st.sidebar:
@@ -229,12 +229,12 @@ def csv_download(
     )
 
 
-def footer(wh: queries.Warehouse) -> None:
+def footer(wh: queries.Source) -> None:
     info = queries.build_info(wh)
     st.divider()
     st.caption(
         f"Data as of **{date_text(info['as_of_date'])}** · build `{info['build_id']}` "
-        f"({info['kind']}) · read-only from `{wh.path}`"
+        f"({info['kind']}) · read-only from {wh.location}"
     )
 
 

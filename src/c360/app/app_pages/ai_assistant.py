@@ -121,6 +121,13 @@ def _show_answer(entry: dict) -> None:
 
 
 st.title("AI Assistant")
+if queries.is_snowflake(wh):
+    st.info(
+        "The AI Assistant answers from the DuckDB warehouse only; it is not available while "
+        "the app reads Snowflake (`C360_TARGET=snowflake`). The other pages read Snowflake.",
+        icon=":material/info:",
+    )
+    st.stop()
 llm_config = _llm_config()
 try:
     assistant = _assistant(wh.path, wh.identity, llm_config)

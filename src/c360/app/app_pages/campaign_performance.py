@@ -38,6 +38,9 @@ except duckdb.Error:
         "The campaign tables could not be read (they read the bronze files next to the "
         "warehouse). Rebuild with `c360 build`."
     )
+except queries.QueryError as exc:  # Snowflake: silver.stg_campaigns reads BRONZE tables
+    campaigns = None
+    st.warning("The campaign tables could not be read: " + ui.plain(str(exc)))
 
 measured_effect = None
 default_cost = 40.0
