@@ -10,7 +10,8 @@
         materialized='table' if target.type == 'spark' else 'incremental',
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook=({'sql': 'checkpoint', 'transaction': false} if target.type == 'duckdb' else [])
     )
 }}
 -- One row per unique usable transaction, with the customer version valid when it
