@@ -5,6 +5,27 @@
     {{ return(adapter.dispatch('median', 'c360')(expression)) }}
 {%- endmacro %}
 
+{#-
+    True when a median over `relation` should be taken by sorting (a window) rather than by
+    the median aggregate: only on DuckDB, whose median aggregate cannot spill to disk, and
+    only when `relation` has more than `above_rows` rows (0 = always, for tests). Counting
+    a DuckDB table's rows reads no data.
+-#}
+{% macro median_needs_sorting(relation, above_rows) -%}
+    {%- if target.type != 'duckdb' or not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- if (above_rows | int) <= 0 -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
+    {%- if existing is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set rows = run_query("select count(*) from " ~ relation).columns[0].values()[0] -%}
+    {{ return(rows > (above_rows | int)) }}
+{%- endmacro %}
+
 {% macro default__median(expression) -%}
     percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}
