@@ -35,11 +35,23 @@ def main() -> None:
     env = os.environ | {"C360_HOME": str(home)}
     c360 = str(Path(sys.executable).with_name("c360"))
 
+    stages = []
+
     def stage(name: str, command: list[str]) -> dict:
         result = measure(command, env=env)
-        if result.returncode != 0:
-            sys.exit(f"{name} failed with exit code {result.returncode}")
         print(f"{name}: {result.seconds:.1f}s", file=sys.stderr)
+        if result.returncode != 0:
+            # what was measured up to here is still worth keeping (e.g. the stage that
+            # fails at 10x the default size)
+            failed = {
+                "stage": f"{name} (FAILED)",
+                "seconds": round(result.seconds, 1),
+                "peak_rss_mb": round(result.peak_rss_mb),
+                "cpu_percent": round(result.cpu_percent),
+            }
+            clean = [{k: v for k, v in s.items() if k != "stdout"} for s in stages]
+            print(json.dumps({"scale": args.scale, "stages": [*clean, failed]}))
+            sys.exit(f"{name} failed with exit code {result.returncode}")
         return {
             "stage": name,
             "seconds": round(result.seconds, 1),
@@ -48,7 +60,6 @@ def main() -> None:
             "stdout": result.stdout,
         }
 
-    stages = []
     if not (home / "bronze" / "_manifest.json").exists():
         stages.append(stage("generate", [c360, "generate", "--scale", str(args.scale), "--json"]))
     manifest = json.loads((home / "bronze" / "_manifest.json").read_text())
