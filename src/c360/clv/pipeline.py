@@ -20,8 +20,6 @@ from c360.clv.validation import holdout_report
 from c360.config import Paths
 from c360.ml.predictions import predictions_path
 
-# the sibling model output is rebuilt too, so a warehouse from before it existed still builds
-PROFILE_SELECTOR = "stg_uplift_predictions stg_clv_predictions+"
 DEFAULT_HOLDOUT_DAYS = 180
 NO_PURCHASE = "no approved purchase before the as-of date"
 
@@ -119,7 +117,10 @@ def run_clv(
 ) -> ClvSummary:
     """Validate (unless holdout_days is 0), fit on everything up to the as-of date, predict
     12 months for every customer, write the predictions and republish the profile."""
-    from c360.warehouse.publish import build_warehouse  # late: keeps imports light
+    from c360.warehouse.publish import (
+        VALUE_OUTPUTS_SELECTOR,
+        build_warehouse,
+    )  # late: keeps imports light
 
     seconds: dict[str, float] = {}
     try:
@@ -188,7 +189,9 @@ def run_clv(
     build = None
     if publish:
         started = time.perf_counter()
-        build = build_warehouse(paths, incremental=True, progress=progress, select=PROFILE_SELECTOR)
+        build = build_warehouse(
+            paths, incremental=True, progress=progress, select=VALUE_OUTPUTS_SELECTOR
+        )
         seconds["publish"] = round(time.perf_counter() - started, 2)
         build = build.__dict__
     return ClvSummary(

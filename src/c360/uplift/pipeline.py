@@ -21,8 +21,6 @@ from c360.uplift.learners import fit_uplift
 from c360.uplift.output import UPLIFT_FILE, UPLIFT_SCHEMA
 from c360.uplift.qini import downsample, qini_area, qini_curve
 
-# the sibling model output is rebuilt too, so a warehouse from before it existed still builds
-PROFILE_SELECTOR = "stg_clv_predictions stg_uplift_predictions+"
 DEFAULT_HOLDOUT_SHARE = 0.3
 MIN_PARTICIPANTS = 40
 
@@ -116,7 +114,10 @@ def run_uplift(
     publish: bool = True,
     progress=None,
 ) -> UpliftSummary:
-    from c360.warehouse.publish import build_warehouse  # late: keeps imports light
+    from c360.warehouse.publish import (
+        VALUE_OUTPUTS_SELECTOR,
+        build_warehouse,
+    )  # late: keeps imports light
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -213,7 +214,9 @@ def run_uplift(
     build = None
     if publish:
         started = time.perf_counter()
-        build = build_warehouse(paths, incremental=True, progress=progress, select=PROFILE_SELECTOR)
+        build = build_warehouse(
+            paths, incremental=True, progress=progress, select=VALUE_OUTPUTS_SELECTOR
+        )
         seconds["publish"] = round(time.perf_counter() - started, 2)
         build = build.__dict__
     areas = evaluation["qini_area"]

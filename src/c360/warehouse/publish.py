@@ -30,6 +30,9 @@ from c360.warehouse.bronze_check import check_bronze
 from c360.warehouse.dbt import Progress, run_dbt
 
 PUBLISHED_BUILD = "build_info.json"  # in <home>/<target>/ for engines built in place
+# What `c360 clv` and `c360 uplift` rebuild after writing their outputs: both staging models
+# (so a warehouse built before either output existed still builds) and the profile.
+VALUE_OUTPUTS_SELECTOR = "stg_clv_predictions+ stg_uplift_predictions+"
 
 
 class BuildError(Exception):
