@@ -3,8 +3,11 @@
 {#-
     The median: DuckDB's median aggregate keeps every value of a group in memory and cannot
     spill, so above var('metrics_median_by_sorting_above_rows') transactions (about 150M
-    fit DuckDB's 4 GB default; 600M do not) it is taken from a window sort instead, which
-    spills to disk. Same exact value either way; the aggregate is 4x faster at 60M rows.
+    fit DuckDB's 4 GB default; 600M do not) it is found by sorting only the middle of each
+    customer's values: count the values per customer in log-spaced amount buckets, find the
+    bucket(s) holding the middle rank(s), and rank only the rows in those buckets (a few %).
+    A window sort of every row also worked but spilled tens of GB at 600M rows. Same exact
+    value either way; the aggregate is faster at 60M rows.
 -#}
 {%- set median_by_sorting = median_needs_sorting(ref('fct_transactions'), var('metrics_median_by_sorting_above_rows')) %}
 
@@ -113,16 +116,84 @@ spend as (
 ),
 {%- if median_by_sorting %}
 
-approved_ranked as (
+-- each approved value with its bucket; buckets rise with the amount (log-spaced, 40 a
+-- factor of e, so one bucket spans 2.5 % of the amount). Not materialized, and read from
+-- the table rather than from a CTE: DuckDB writes out a CTE used twice, every row of it.
+approved_amounts as not materialized (
+
+    select
+        transactions.customer_id,
+        cast(transactions.amount as double) as amount,
+        cast(floor(ln(greatest(cast(transactions.amount as double), 1.0)) * 40) as integer)
+            as amount_bucket
+
+    from {{ ref('fct_transactions') }} as transactions
+    cross join windows
+    where transactions.status = 'Approved'
+        and transactions.transaction_ts < windows.as_of_end_ts
+
+),
+
+bucket_counts as (
 
     select
         customer_id,
-        cast(amount as double) as amount,
-        row_number() over (partition by customer_id order by amount) as value_rank,
-        count(*) over (partition by customer_id) as values_count
+        amount_bucket,
+        count(*) as values_in_bucket
 
-    from scoped
-    where is_approved
+    from approved_amounts
+    group by customer_id, amount_bucket
+
+),
+
+bucket_ranks as (
+
+    select
+        customer_id,
+        amount_bucket,
+        sum(values_in_bucket) over (
+            partition by customer_id order by amount_bucket
+            rows between unbounded preceding and current row
+        ) - values_in_bucket as values_before_bucket,
+        values_in_bucket,
+        sum(values_in_bucket) over (partition by customer_id) as values_count
+
+    from bucket_counts
+
+),
+
+-- the bucket(s) holding the middle rank(s) floor((n + 1) / 2) and floor((n + 2) / 2)
+middle_buckets as (
+
+    select
+        customer_id,
+        amount_bucket,
+        values_before_bucket,
+        cast(floor((values_count + 1) / 2.0) as bigint) as lower_middle_rank,
+        cast(floor((values_count + 2) / 2.0) as bigint) as upper_middle_rank
+
+    from bucket_ranks
+    where values_before_bucket + values_in_bucket >= floor((values_count + 1) / 2.0)
+        and values_before_bucket < floor((values_count + 2) / 2.0)
+
+),
+
+middle_values as (
+
+    select
+        approved_amounts.customer_id,
+        approved_amounts.amount,
+        middle_buckets.values_before_bucket + row_number() over (
+            partition by approved_amounts.customer_id, approved_amounts.amount_bucket
+            order by approved_amounts.amount
+        ) as value_rank,
+        middle_buckets.lower_middle_rank,
+        middle_buckets.upper_middle_rank
+
+    from approved_amounts
+    inner join middle_buckets
+        on approved_amounts.customer_id = middle_buckets.customer_id
+        and approved_amounts.amount_bucket = middle_buckets.amount_bucket
 
 ),
 
@@ -133,11 +204,8 @@ medians as (
         customer_id,
         avg(amount) as median_transaction_value
 
-    from approved_ranked
-    where value_rank in (
-        cast(floor((values_count + 1) / 2.0) as bigint),
-        cast(floor((values_count + 2) / 2.0) as bigint)
-    )
+    from middle_values
+    where value_rank in (lower_middle_rank, upper_middle_rank)
     group by customer_id
 
 ),
