@@ -185,3 +185,15 @@ def test_every_plan_passes_the_guard_and_is_deterministic(planner, model):
         assert first.sql == second.sql
         verdict = guard.check(first.sql, model)
         assert verdict.ok, (q, verdict.reason)
+
+
+def test_clv_means_the_predicted_12_month_value_and_lifetime_value_the_spend_so_far(planner):
+    sql = flat(plan(planner, "Average CLV by behavioral segment").sql)
+    assert "avg(p.clv_12m)" in sql and "group by" in sql
+    assert "p.lifetime_value" not in sql
+    assert "avg(p.lifetime_value)" in flat(plan(planner, "Average lifetime value by state").sql)
+
+
+def test_retention_uplift_is_a_customer_measure(planner):
+    sql = flat(plan(planner, "Which states have the highest retention uplift?").sql)
+    assert "avg(p.retention_uplift)" in sql and "desc" in sql
