@@ -2,9 +2,13 @@
 
 import hashlib
 import shutil
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from c360.config import Paths
@@ -67,30 +71,128 @@ def test_a_reader_keeps_its_snapshot_while_a_new_build_is_published(home):
     assert read_build_info(home.warehouse)["build_id"] == report.build_id != old_build
 
 
+def rebuilt_from_same_bronze(home: Paths, target: Path) -> Paths:
+    rebuilt = Paths(target)
+    shutil.copytree(home.bronze, rebuilt.bronze)
+    build_warehouse(rebuilt)
+    return rebuilt
+
+
+def differing_tables(refreshed: Paths, rebuilt: Paths) -> dict[str, int]:
+    """Every table (not view) of the two warehouses, build metadata aside: rows in one
+    and not the other, per table."""
+    con = duckdb.connect()
+    con.execute(f"attach '{refreshed.warehouse}' as refreshed (read_only)")
+    con.execute(f"attach '{rebuilt.warehouse}' as rebuilt (read_only)")
+    tables = [
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = 'rebuilt' and table_type = 'BASE TABLE' "
+            "and table_schema <> 'meta' order by all"
+        ).fetchall()
+    ]
+    assert {"gold.fct_transactions", "silver.stg_transactions_quarantine"} <= set(tables)
+    differences = {}
+    for table in tables:
+        differences[table] = con.execute(
+            f"select count(*) from ((select * from refreshed.{table} except all "
+            f"select * from rebuilt.{table}) union all (select * from rebuilt.{table} "
+            f"except all select * from refreshed.{table}))"
+        ).fetchone()[0]
+    return {table: n for table, n in differences.items() if n}
+
+
 def test_refresh_after_landing_days_equals_a_full_rebuild(home, tmp_path):
     land_days(home.bronze, 3)
     refreshed = build_warehouse(home, incremental=True)
     assert refreshed.kind == "incremental"
     assert refreshed.as_of_date == "2026-01-03"
-
-    rebuilt = Paths(tmp_path / "rebuilt")
-    shutil.copytree(home.bronze, rebuilt.bronze)
-    build_warehouse(rebuilt)
-
-    con = duckdb.connect()
-    con.execute(f"attach '{home.warehouse}' as refreshed (read_only)")
-    con.execute(f"attach '{rebuilt.warehouse}' as rebuilt (read_only)")
-    for table in ("gold.fct_transactions", "gold.customer_360_profile", "ml.churn_features"):
-        differences = con.execute(
-            f"select count(*) from ((select * from refreshed.{table} except all "
-            f"select * from rebuilt.{table}) union all (select * from rebuilt.{table} "
-            f"except all select * from refreshed.{table}))"
-        ).fetchone()[0]
-        assert differences == 0, table
-    new_days = con.execute(
-        "select count(*) from refreshed.gold.fct_transactions where transaction_ts >= '2026-01-01'"
-    ).fetchone()[0]
+    rebuilt = rebuilt_from_same_bronze(home, tmp_path / "rebuilt")
+    assert differing_tables(home, rebuilt) == {}
+    new_days = (
+        duckdb.connect(str(home.warehouse), read_only=True)
+        .execute("select count(*) from gold.fct_transactions where transaction_ts >= '2026-01-01'")
+        .fetchone()[0]
+    )
     assert new_days > 0
+
+
+def deliver_late(bronze: Path, dataset: str, rows: pa.Table) -> None:
+    pq.write_table(rows, bronze / dataset / "late-delivery.parquet")
+
+
+def test_refresh_reloads_what_late_deliveries_change(home, tmp_path):
+    """Old transactions re-delivered (once exactly, once with another amount), a customer
+    whose transactions were quarantined as unknown arrives, and a back-dated attribute
+    change: the refresh must still equal a full rebuild."""
+    land_days(home.bronze, 1)
+    bronze = home.bronze
+    transactions = pq.read_table(sorted((bronze / "transactions").glob("part-*.parquet"))[0])
+    late = pc.max(pq.read_table(bronze / "transactions", columns=["loaded_at"])["loaded_at"])
+    late = pa.scalar(late.as_py() + timedelta(hours=1), late.type)
+    exact, conflicting = transactions.slice(0, 1), transactions.slice(1, 1)
+    conflicting = conflicting.set_column(
+        conflicting.schema.get_field_index("amount"), "amount",
+        pc.add(conflicting["amount"], 1.0),
+    )  # fmt: skip
+    redelivered = pa.concat_tables([exact, conflicting])
+    redelivered = redelivered.set_column(
+        redelivered.schema.get_field_index("loaded_at"), "loaded_at",
+        pa.array([late.as_py()] * 2, late.type),
+    )  # fmt: skip
+    deliver_late(bronze, "transactions", redelivered)
+
+    customers = pq.read_table(bronze / "customers")
+    arriving = customers.slice(0, 1).to_pylist()[0] | {
+        "customer_id": "CUST90000000",
+        "account_open_date": date(2023, 1, 1),
+        "loaded_at": late.as_py(),
+    }
+    deliver_late(bronze, "customers", pa.Table.from_pylist([arriving], customers.schema))
+
+    changes = pq.read_table(bronze / "customer_changes")
+    change = changes.slice(0, 1).to_pylist()[0] | {
+        "change_id": pc.max(changes["change_id"]).as_py() + 1,
+        "customer_id": "CUST00000002",
+        "changed_at": datetime(2025, 6, 1, 10),
+        "attribute": "credit_limit",
+        "old_value": "6000",
+        "new_value": "9000",
+        "loaded_at": late.as_py(),
+    }
+    deliver_late(bronze, "customer_changes", pa.Table.from_pylist([change], changes.schema))
+
+    build_warehouse(home, incremental=True)
+    rebuilt = rebuilt_from_same_bronze(home, tmp_path / "rebuilt")
+    assert differing_tables(home, rebuilt) == {}
+
+    # the late deliveries did change the warehouse
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    conflicting_id = conflicting["transaction_id"][0].as_py()
+    assert con.execute(
+        "select quarantine_reason from silver.stg_transactions_quarantine where transaction_id = ?",
+        [conflicting_id],
+    ).fetchall() == [("conflicting_versions",), ("conflicting_versions",)]
+    assert con.execute(
+        "select count(*) from gold.fct_transactions where transaction_id = ?", [conflicting_id]
+    ).fetchone() == (0,)
+    assert (
+        con.execute(
+            "select count(*) from gold.fct_transactions where customer_id = 'CUST90000000'"
+        ).fetchone()[0]
+        > 0
+    )
+    # transactions after the back-dated change carry the version it started
+    assert (
+        con.execute(
+            "select count(*) from gold.fct_transactions "
+            "join gold.dim_customer using (customer_key) "
+            "where dim_customer.customer_id = 'CUST00000002' "
+            "and dim_customer.valid_from = timestamp '2025-06-01 10:00:00'"
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def test_refresh_without_a_warehouse_says_what_to_do(tmp_path, bronze):

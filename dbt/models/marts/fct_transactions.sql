@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_customers') }}
 -- depends_on: {{ ref('stg_customer_changes') }}
+-- depends_on: {{ ref('stg_transactions_duplicates') }}
 {#-
     Spark's plain Parquet tables cannot delete rows, so there is no upsert on transaction_id
     (dbt-spark's merge needs Delta, Iceberg or Hudi): on Spark the table is rebuilt in full
@@ -11,32 +12,25 @@
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        pre_hook="{{ refresh_scope_delete('loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
         post_hook=({'sql': 'checkpoint', 'transaction': false} if target.type == 'duckdb' else [])
     )
 }}
 -- One row per unique usable transaction, with the customer version valid when it
 -- happened (point in time), its category and date keys.
 --
--- Incremental runs take the silver rows loaded after the newest loaded_at already here,
--- plus every transaction of customers whose bronze customer row or attribute changes
--- arrived since then (their versions, hence customer_key, may have changed). With
--- unique_key transaction_id those rows replace their earlier copies, so an incremental
--- run gives the same table as a full refresh of the same bronze.
-{%- set watermark = none -%}
-{%- if is_incremental() and execute -%}
-    {%- set watermark = run_query("select max(loaded_at) from " ~ this).columns[0].values()[0] -%}
-{%- endif -%}
-{%- if watermark is not none -%}
-    {%- set watermark_sql = "cast('" ~ watermark ~ "' as timestamp)" -%}
-    {%- set lookback_hours = var('fct_transactions_lookback_hours', 0) | int -%}
-    {%- set since_sql = dbt.dateadd('hour', -lookback_hours, watermark_sql) if lookback_hours else watermark_sql -%}
-{%- endif %}
+-- Incremental runs load the silver rows loaded after the newest loaded_at already here,
+-- plus, first deleting them here, every transaction re-delivered since and every
+-- transaction of customers whose bronze customer row or attribute changes arrived since
+-- (macros/refresh_scope.sql). An incremental run so gives the same table as a full
+-- refresh of the same bronze.
+{%- set since_sql = incremental_since('loaded_at', var('fct_transactions_lookback_hours', 0) | int) %}
 
 with
 
-transactions as (
+transactions_to_load as (
 
-    select * from {{ ref('stg_transactions') }}
+    {{ refresh_scope(ref('stg_transactions'), since_sql) }}
 
 ),
 
@@ -52,36 +46,6 @@ categories as (
     select category_key, category_id from {{ ref('dim_merchant_category') }}
 
 ),
-
-{%- if watermark is not none %}
-
-customers_loaded_since as (
-
-    select customer_id from {{ ref('stg_customers') }}
-    where loaded_at > {{ since_sql }}
-    union
-    select customer_id from {{ ref('stg_customer_changes') }}
-    where loaded_at > {{ since_sql }}
-
-),
-
-transactions_to_load as (
-
-    select * from transactions
-    where loaded_at > {{ since_sql }}
-        or customer_id in (select customer_id from customers_loaded_since)
-
-),
-
-{%- else %}
-
-transactions_to_load as (
-
-    select * from transactions
-
-),
-
-{%- endif %}
 
 final as (
 

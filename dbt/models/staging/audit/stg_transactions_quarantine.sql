@@ -1,10 +1,25 @@
+-- depends_on: {{ ref('stg_customers') }}
+-- depends_on: {{ ref('stg_customer_changes') }}
+-- depends_on: {{ ref('stg_transactions_duplicates') }}
+{#-
+    Incremental (DuckDB, Snowflake): a refresh first deletes, then reclassifies, only the
+    rows in macros/refresh_scope.sql's scope. On Spark (no delete) it is rebuilt in full.
+-#}
+{{
+    config(
+        materialized='table' if target.type == 'spark' else 'incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ refresh_scope_delete('loaded_at') }}"
+    )
+}}
 -- Deduplicated bronze transactions that cannot be used, each with the reason.
 -- Nothing leaves silver silently: these rows are kept here for inspection.
 with
 
 classified as (
 
-    select * from {{ ref('stg_transactions_classified') }}
+    {{ refresh_scope(ref('stg_transactions_classified'), incremental_since('loaded_at')) }}
 
 ),
 
