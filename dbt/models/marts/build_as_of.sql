@@ -1,8 +1,10 @@
 -- depends_on: {{ ref('stg_transactions') }}
--- The as-of date this build measured everything from: var('as_of_date') (the CLI passes
--- the bronze manifest's), or else the date of the latest usable transaction; and the
--- first day of transaction history in bronze. One row.
-{%- set as_of_var = var('as_of_date', '') %}
+-- The as-of date this build measured everything from: var('as_of_date'), else the
+-- environment's C360_AS_OF_DATE (how the CLI passes the bronze manifest's: a var that
+-- changes makes dbt parse the whole project again, an env var only this file), else the
+-- date of the latest usable transaction; and the first day of transaction history in
+-- bronze. One row.
+{%- set as_of_var = var('as_of_date', '') or env_var('C360_AS_OF_DATE', '') %}
 
 with
 

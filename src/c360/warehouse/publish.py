@@ -98,9 +98,9 @@ def build_warehouse(
                 shutil.copy2(paths.warehouse, staged)
             outcome = run_dbt(
                 ["build", *([] if incremental else ["--full-refresh"]),
-                 *(["--select", select] if select else []), "--vars",
-                 json.dumps({"as_of_date": manifest["as_of_date"]})],
+                 *(["--select", select] if select else [])],
                 env={
+                    "C360_AS_OF_DATE": manifest["as_of_date"],
                     "C360_WAREHOUSE_PATH": str(staged),
                     "C360_BRONZE_PATH": str(paths.bronze),
                     "C360_PREDICTIONS_PATH": str(predictions.parent),
@@ -212,9 +212,8 @@ def _build_in_place(
         build_id = new_build_id()
         outcome = run_dbt(
             ["build", *([] if incremental else ["--full-refresh"]),
-             *(["--select", select] if select else []), "--vars",
-             json.dumps({"as_of_date": manifest.get("as_of_date", "")})],
-            env=env,
+             *(["--select", select] if select else [])],
+            env=env | {"C360_AS_OF_DATE": manifest.get("as_of_date", "")},
             paths=paths,
             progress=progress,
             target=target,
