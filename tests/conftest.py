@@ -14,6 +14,16 @@ from c360.ml.pipeline import score, train
 from c360.warehouse.publish import build_warehouse
 
 SMALL = {"customers": 600, "transactions": 240_000, "seed": 7, "as_of": date(2025, 12, 31)}
+# Snowflake settings for tests that never connect: placeholders, real values come from the
+# user's environment.
+SNOWFLAKE_PLACEHOLDERS = {
+    "SNOWFLAKE_ACCOUNT": "example-account",
+    "SNOWFLAKE_USER": "c360_ci",
+    "SNOWFLAKE_ROLE": "C360_ROLE",
+    "SNOWFLAKE_WAREHOUSE": "C360_WH",
+    "SNOWFLAKE_DATABASE": "C360",
+    "SNOWFLAKE_PASSWORD": "not-used",
+}
 
 
 def make_bronze(path: Path, workers: int = 2, **overrides) -> Path:

@@ -25,15 +25,9 @@ from c360.app.snowflake_sql import Statement
 from c360.warehouse.snowflake import SnowflakeError
 from tests.app.conftest import ENTRY
 from tests.app.test_snowflake_sql import check_statement
+from tests.conftest import SNOWFLAKE_PLACEHOLDERS
 
-ENV = {  # placeholders: nothing connects
-    "SNOWFLAKE_ACCOUNT": "example-account",
-    "SNOWFLAKE_USER": "c360_ci",
-    "SNOWFLAKE_ROLE": "C360_ROLE",
-    "SNOWFLAKE_WAREHOUSE": "C360_WH",
-    "SNOWFLAKE_DATABASE": "C360",
-    "SNOWFLAKE_PASSWORD": "not-used",
-}
+ENV = SNOWFLAKE_PLACEHOLDERS  # nothing connects
 SETTINGS = [*ENV, "SNOWFLAKE_SCHEMA", "SNOWFLAKE_PRIVATE_KEY_PATH"]
 SETTINGS += ["SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"]
 

@@ -24,20 +24,13 @@ from c360.warehouse.snowflake import (
     read_frame,
     upload_outputs,
 )
+from tests.conftest import SNOWFLAKE_PLACEHOLDERS
 
 pytest.importorskip(
     "dbt.adapters.snowflake", reason="the snowflake extra (dbt-snowflake) is not installed"
 )
 
-# Placeholders: nothing connects. Real values come from the user's environment.
-ENV = {
-    "SNOWFLAKE_ACCOUNT": "example-account",
-    "SNOWFLAKE_USER": "c360_ci",
-    "SNOWFLAKE_ROLE": "C360_ROLE",
-    "SNOWFLAKE_WAREHOUSE": "C360_WH",
-    "SNOWFLAKE_DATABASE": "C360",
-    "SNOWFLAKE_PASSWORD": "not-used",
-}
+ENV = SNOWFLAKE_PLACEHOLDERS  # nothing connects
 NEEDS_CONNECTION = (
     "dim_date",
     "fct_transactions",
