@@ -12,7 +12,10 @@
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ refresh_scope_delete('loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
+        pre_hook=[
+            "{{ refresh_scope_delete('redelivered', 'loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
+            "{{ refresh_scope_delete('customers', 'loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
+        ],
         post_hook=({'sql': 'checkpoint', 'transaction': false} if target.type == 'duckdb' else [])
     )
 }}

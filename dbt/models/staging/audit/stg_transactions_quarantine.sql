@@ -10,7 +10,10 @@
         materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ refresh_scope_delete('loaded_at') }}"
+        pre_hook=[
+            "{{ refresh_scope_delete('redelivered', 'loaded_at') }}",
+            "{{ refresh_scope_delete('customers', 'loaded_at') }}",
+        ]
     )
 }}
 -- Deduplicated bronze transactions that cannot be used, each with the reason.
