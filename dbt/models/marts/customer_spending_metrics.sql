@@ -164,19 +164,23 @@ bucket_ranks as (
 
 ),
 
--- the bucket(s) holding the middle rank(s) floor((n + 1) / 2) and floor((n + 2) / 2)
+-- per customer, the bucket(s) holding the middle rank(s) floor((n + 1) / 2) and
+-- floor((n + 2) / 2): one row a customer, so that the engine builds its join on this side
+-- (per bucket, DuckDB estimated this as large as the transactions and hashed those instead)
 middle_buckets as (
 
     select
         customer_id,
-        amount_bucket,
-        values_before_bucket,
-        cast(floor((values_count + 1) / 2.0) as bigint) as lower_middle_rank,
-        cast(floor((values_count + 2) / 2.0) as bigint) as upper_middle_rank
+        min(amount_bucket) as first_bucket,
+        max(amount_bucket) as last_bucket,
+        min(values_before_bucket) as values_before_first_bucket,
+        min(cast(floor((values_count + 1) / 2.0) as bigint)) as lower_middle_rank,
+        min(cast(floor((values_count + 2) / 2.0) as bigint)) as upper_middle_rank
 
     from bucket_ranks
     where values_before_bucket + values_in_bucket >= floor((values_count + 1) / 2.0)
         and values_before_bucket < floor((values_count + 2) / 2.0)
+    group by customer_id
 
 ),
 
@@ -185,8 +189,8 @@ middle_values as (
     select
         approved_amounts.customer_id,
         approved_amounts.amount,
-        middle_buckets.values_before_bucket + row_number() over (
-            partition by approved_amounts.customer_id, approved_amounts.amount_bucket
+        middle_buckets.values_before_first_bucket + row_number() over (
+            partition by approved_amounts.customer_id
             order by approved_amounts.amount
         ) as value_rank,
         middle_buckets.lower_middle_rank,
@@ -195,7 +199,8 @@ middle_values as (
     from approved_amounts
     inner join middle_buckets
         on approved_amounts.customer_id = middle_buckets.customer_id
-        and approved_amounts.amount_bucket = middle_buckets.amount_bucket
+        and approved_amounts.amount_bucket >= middle_buckets.first_bucket
+        and approved_amounts.amount_bucket <= middle_buckets.last_bucket
 
 ),
 
