@@ -5,7 +5,9 @@
 Stages: generate, build (full dbt build with every test), land one new day, refresh
 (incremental build of that day), train, score; and the floor: one DuckDB pass over the
 bronze transactions (count and sum per customer), to which the build time is compared.
-Prints a Markdown table and one JSON line. Without --home, works in a temporary folder.
+Prints a Markdown table, the slowest dbt nodes of the build and the refresh (from dbt's
+run_results.json: where their time goes), and one JSON line. Without --home, works in a
+temporary folder.
 """
 
 import argparse
@@ -23,6 +25,13 @@ FLOOR_SQL = (
     'import duckdb, sys; duckdb.connect().execute("select customer_id, count(*), sum(amount) '
     'from read_parquet(?) group by customer_id", [sys.argv[1]]).fetchall()'
 )
+
+
+def slowest_dbt_nodes(home: Path, n: int = 6) -> list[list]:
+    """The n dbt nodes of the last dbt run that took longest: [name, seconds]."""
+    results = json.loads((home / "dbt_target" / "run_results.json").read_text())["results"]
+    timed = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:n]
+    return [[r["unique_id"].split(".")[-1], round(r["execution_time"], 1)] for r in timed]
 
 
 def main() -> None:
@@ -67,8 +76,10 @@ def main() -> None:
     glob = str(home / "bronze" / "transactions" / "*.parquet")
     stages.append(stage("floor (one DuckDB pass)", [sys.executable, "-c", FLOOR_SQL, glob]))
     stages.append(stage("build", [c360, "build", "--json"]))
+    stages[-1]["slowest_dbt_nodes"] = slowest_dbt_nodes(home)
     stages.append(stage("land 1 day", [c360, "generate", "--days", "1", "--json"]))
     stages.append(stage("refresh (1 day)", [c360, "refresh", "--json"]))
+    stages[-1]["slowest_dbt_nodes"] = slowest_dbt_nodes(home)
     stages.append(stage("train", [c360, "train", "--json"]))
     stages.append(stage("score", [c360, "score", "--json"]))
 
@@ -92,6 +103,10 @@ def main() -> None:
         name: train["report"][name]["roc_auc"]
         for name in ("lightgbm", "logistic_regression", "recency_rule")
     } | {"ece": train["report"]["lightgbm"]["ece"]}
+    for s in stages:
+        if "slowest_dbt_nodes" in s:
+            nodes = ", ".join(f"{name} {seconds} s" for name, seconds in s["slowest_dbt_nodes"])
+            print(f"slowest dbt nodes of {s['stage']}: {nodes}")
     print(f"build / floor: {summary['build_over_floor']}x")
     print(json.dumps(summary))
     if args.home is None and not args.keep:
