@@ -117,10 +117,8 @@ def run_clv(
 ) -> ClvSummary:
     """Validate (unless holdout_days is 0), fit on everything up to the as-of date, predict
     12 months for every customer, write the predictions and republish the profile."""
-    from c360.warehouse.publish import (
-        VALUE_OUTPUTS_SELECTOR,
-        build_warehouse,
-    )  # late: keeps imports light
+    # late: keeps imports light
+    from c360.warehouse.publish import VALUE_OUTPUTS_SELECTOR, build_warehouse
 
     seconds: dict[str, float] = {}
     try:

@@ -114,10 +114,8 @@ def run_uplift(
     publish: bool = True,
     progress=None,
 ) -> UpliftSummary:
-    from c360.warehouse.publish import (
-        VALUE_OUTPUTS_SELECTOR,
-        build_warehouse,
-    )  # late: keeps imports light
+    # late: keeps imports light
+    from c360.warehouse.publish import VALUE_OUTPUTS_SELECTOR, build_warehouse
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
