@@ -7,7 +7,9 @@
       - every delivery of a transaction_id re-delivered since (its duplicate versions, and
         whether it conflicts, depend on all of its deliveries);
       - every transaction of a customer whose customer row or attribute change arrived
-        since (known customer, account opening date, SCD2 version may all have changed).
+        since (known customer, account opening date, SCD2 version may all have changed);
+      - every transaction when merchant categories arrived since (any spelling may now
+        match another category, or none).
     Before loading, refresh_scope_delete() removes those rows from the table, so rows that
     leave it (e.g. quarantined rows of a customer who has now arrived) do not linger.
 -#}
@@ -30,6 +32,14 @@
 {% macro redelivered_since(since_sql) -%}
     select transaction_id from {{ ref('stg_transactions_duplicates') }}
     where last_loaded_at > {{ since_sql }}
+{%- endmacro %}
+
+
+{#- Whether reference data (the merchant categories) arrived since: then everything is
+    reloaded. Rare, so no finer scope. -#}
+{% macro reference_data_since(since_sql) -%}
+    {%- set query = "select count(*) from " ~ ref('stg_merchant_categories') ~ " where loaded_at > " ~ since_sql -%}
+    {{ return(run_query(query).columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 
@@ -71,10 +81,10 @@
 
 
 {#- The rows of `relation` (with transaction_id, customer_id, loaded_at) to load: all of
-    them without a watermark, else the refresh scope above, in disjoint branches (each one
+    them without a watermark or after new reference data, else the refresh scope above, in disjoint branches (each one
     can use its own filter; an OR of all three would read every row). -#}
 {% macro refresh_scope(relation, since_sql) -%}
-    {%- if since_sql is none or not execute %}
+    {%- if since_sql is none or not execute or reference_data_since(since_sql) %}
     select * from {{ relation }}
     {%- else %}
     {%- set keys = _refresh_scope_keys(since_sql) %}
@@ -101,12 +111,12 @@
 
 {#- pre_hooks of the incremental tables, one per kind of key (`redelivered` transaction
     ids, `customers`), so that each delete skips row groups by its own zone maps: remove the
-    rows refresh_scope() will reload; everything when the table holds no watermark. Nothing
-    on a full build. -#}
+    rows refresh_scope() will reload; everything when the table holds no watermark or
+    reference data arrived since. Nothing on a full build. -#}
 {% macro refresh_scope_delete(keys_of, column, lookback_hours=0) -%}
     {%- if is_incremental() and execute -%}
         {%- set since_sql = incremental_since(column, lookback_hours) -%}
-        {%- if since_sql is none -%}
+        {%- if since_sql is none or reference_data_since(since_sql) -%}
             {%- if keys_of == 'redelivered' -%}
             delete from {{ this }}
             {%- endif -%}

@@ -195,6 +195,47 @@ def test_refresh_reloads_what_late_deliveries_change(home, tmp_path):
     )
 
 
+def test_refresh_after_merchant_categories_are_delivered_again(home, tmp_path):
+    """All 50 categories delivered again, one renamed and one moved to another group: the
+    latest delivery wins, and the refresh reclassifies old transactions as a rebuild does."""
+    land_days(home.bronze, 1)
+    bronze = home.bronze
+    late = pc.max(pq.read_table(bronze / "transactions", columns=["loaded_at"])["loaded_at"])
+    categories = pq.read_table(bronze / "merchant_categories").to_pylist()
+    renamed, moved = categories[0], categories[1]
+    renamed["category_name"] = "Renamed Category"
+    moved["category_group"] = "Services" if moved["category_group"] != "Services" else "Travel"
+    for category in categories:
+        category["loaded_at"] = late.as_py() + timedelta(hours=1)
+    schema = pq.read_schema(sorted((bronze / "merchant_categories").glob("*.parquet"))[0])
+    deliver_late(bronze, "merchant_categories", pa.Table.from_pylist(categories, schema))
+
+    def unknown_category_rows() -> int:
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+            return con.execute(
+                "select count(*) from silver.stg_transactions_quarantine "
+                "where quarantine_reason = 'unknown_category'"
+            ).fetchone()[0]
+
+    unknown_before = unknown_category_rows()
+    build_warehouse(home, incremental=True)
+    rebuilt = rebuilt_from_same_bronze(home, tmp_path / "rebuilt")
+    assert differing_tables(home, rebuilt) == {}
+
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        dim = dict(
+            con.execute(
+                "select category_id, category_name || ' / ' || category_group "
+                "from gold.dim_merchant_category"
+            ).fetchall()
+        )
+    assert len(dim) == 50
+    assert dim[renamed["category_id"]].startswith("Renamed Category / ")
+    assert dim[moved["category_id"]].endswith(" / " + moved["category_group"])
+    # transactions spelled with the old name no longer match a category
+    assert unknown_category_rows() > unknown_before
+
+
 def test_refresh_without_a_warehouse_says_what_to_do(tmp_path, bronze):
     paths = Paths(tmp_path / "empty")
     shutil.copytree(bronze, paths.bronze)

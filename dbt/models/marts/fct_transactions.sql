@@ -1,6 +1,7 @@
 -- depends_on: {{ ref('stg_customers') }}
 -- depends_on: {{ ref('stg_customer_changes') }}
 -- depends_on: {{ ref('stg_transactions_duplicates') }}
+-- depends_on: {{ ref('stg_merchant_categories') }}
 {#-
     Spark's plain Parquet tables cannot delete rows, so there is no upsert on transaction_id
     (dbt-spark's merge needs Delta, Iceberg or Hudi): on Spark the table is rebuilt in full

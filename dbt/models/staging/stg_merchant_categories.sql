@@ -1,4 +1,6 @@
 -- The 50 canonical merchant categories, with the key used to match dirty spellings.
+-- Reference data may be delivered again (amended or not): each category's latest delivery
+-- wins, so a re-delivery never doubles a category.
 with
 
 source as (
@@ -21,9 +23,24 @@ renamed as (
 
 ),
 
+ranked as (
+
+    select
+        renamed.*,
+        row_number() over (
+            partition by category_id
+            order by loaded_at desc, category_name, category_group, mcc
+        ) as delivery_rank
+
+    from renamed
+
+),
+
 final as (
 
-    select distinct * from renamed
+    select category_id, category_name, category_group, mcc, category_match_key, loaded_at
+    from ranked
+    where delivery_rank = 1
 
 )
 

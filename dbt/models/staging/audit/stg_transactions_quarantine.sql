@@ -1,6 +1,7 @@
 -- depends_on: {{ ref('stg_customers') }}
 -- depends_on: {{ ref('stg_customer_changes') }}
 -- depends_on: {{ ref('stg_transactions_duplicates') }}
+-- depends_on: {{ ref('stg_merchant_categories') }}
 {#-
     Incremental (DuckDB, Snowflake): a refresh first deletes, then reclassifies, only the
     rows in macros/refresh_scope.sql's scope. On Spark (no delete) it is rebuilt in full.
