@@ -71,8 +71,8 @@ def test_the_whole_project_parses_for_snowflake(compiled):
 
 
 def test_models_compile_with_snowflake_sql(compiled):
-    features = compiled_sql(compiled, "int_churn_customer_periods")
-    assert "bitor_agg(" in features and "dayofweekiso(" in features
+    cells = compiled_sql(compiled, "int_customer_activity_cells")
+    assert "bitor_agg(" in cells and "dayofweekiso(" in cells
     profile = compiled_sql(compiled, "customer_360_profile")
     for model in ("customer_360_profile", "churn_features", "stg_transactions_classified"):
         sql = compiled_sql(compiled, model)

@@ -19,16 +19,9 @@ as_of as (
 
 ),
 
-transactions as (
+cells as (
 
-    select customer_id, category_key, transaction_ts, amount, status
-    from {{ ref('fct_transactions') }}
-
-),
-
-categories as (
-
-    select category_key, category_group from {{ ref('dim_merchant_category') }}
+    select * from {{ ref('int_customer_activity_cells') }}
 
 ),
 
@@ -40,78 +33,48 @@ customers as (
 
 ),
 
-windows as (
-
-    select
-        as_of_date,
-        as_of_end_ts,
-        cast({{ dbt.dateadd('day', -29, 'as_of_date') }} as timestamp) as last_30_start_ts,
-        cast({{ dbt.dateadd('day', -89, 'as_of_date') }} as timestamp) as last_90_start_ts,
-        cast({{ dbt.dateadd('day', -179, 'as_of_date') }} as timestamp) as prior_90_start_ts
-
-    from as_of
-
-),
-
-scoped as (
-
-    select
-        transactions.customer_id,
-        transactions.transaction_ts,
-        transactions.amount,
-        transactions.status = 'Approved' as is_approved,
-        categories.category_group,
-        windows.last_30_start_ts,
-        windows.last_90_start_ts,
-        windows.prior_90_start_ts
-
-    from transactions
-    inner join categories
-        on transactions.category_key = categories.category_key
-    cross join windows
-    where transactions.transaction_ts < windows.as_of_end_ts
-
-),
-
--- one pass over the transactions; non-approved rows only feed declined_transaction_count
+-- sums, counts, first and last transactions and the recent windows, from the activity cells
+-- (the last 30 days = recent window 0, the last 90 = windows 0-1, the 90 before = window 2)
 spend as (
 
     select
         customer_id,
-        sum(case when is_approved then amount end) as lifetime_value,
-        count(case when is_approved then 1 end) as transaction_count,
-        count(case when not is_approved then 1 end) as declined_transaction_count,
-        -- mean and median in doubles: engines average and interpolate decimals differently
-        {{ ratio('sum(case when is_approved then amount end)', 'nullif(count(case when is_approved then amount end), 0)') }}
-            as avg_transaction_value,
+        sum(spend) as lifetime_value,
+        sum(approved_count) as transaction_count,
+        sum(declined_count) as declined_transaction_count,
+        -- the mean (and the median below) in doubles: engines average and interpolate
+        -- decimals differently
+        {{ ratio('sum(spend)', 'nullif(sum(approved_count), 0)') }} as avg_transaction_value,
+        min(first_approved_at) as first_transaction_at,
+        max(last_approved_at) as last_transaction_at,
+        sum(case when recent_window = 0 then spend else 0 end) as spend_last_30_days,
+        sum(case when recent_window <= 1 then spend else 0 end) as spend_last_90_days,
+        sum(case when recent_window = 2 then spend else 0 end) as spend_prior_90_days,
+        sum(travel_spend) as travel_spend,
+        sum(necessity_spend) as necessity_spend
+
+    from cells
+    group by customer_id
+
+),
+
+-- the spread of the approved amounts needs every value: the one pass over the transactions
+amount_spread as (
+
+    select
+        transactions.customer_id,
         {% if median_by_sorting -%}
         cast(null as double)
         {%- else -%}
-        {{ median('case when is_approved then cast(amount as double) end') }}
+        {{ median('cast(transactions.amount as double)') }}
         {%- endif %} as median_transaction_value,
-        stddev_samp(case when is_approved then amount end) as stddev_transaction_value,
-        min(case when is_approved then transaction_ts end) as first_transaction_at,
-        max(case when is_approved then transaction_ts end) as last_transaction_at,
-        sum(case when is_approved and transaction_ts >= last_30_start_ts then amount else 0 end)
-            as spend_last_30_days,
-        sum(case when is_approved and transaction_ts >= last_90_start_ts then amount else 0 end)
-            as spend_last_90_days,
-        sum(
-            case
-                when is_approved
-                    and transaction_ts >= prior_90_start_ts
-                    and transaction_ts < last_90_start_ts
-                    then amount
-                else 0
-            end
-        ) as spend_prior_90_days,
-        sum(case when is_approved and category_group = 'Travel' then amount else 0 end)
-            as travel_spend,
-        sum(case when is_approved and category_group = 'Necessities' then amount else 0 end)
-            as necessity_spend
+        stddev_samp(transactions.amount) as stddev_transaction_value
 
-    from scoped
-    group by customer_id
+    from {{ ref('fct_transactions') }} as transactions
+    cross join as_of
+    where transactions.status = 'Approved'
+        and transactions.transaction_ts < as_of.as_of_end_ts
+    group by transactions.customer_id
 
 ),
 {%- if median_by_sorting %}
@@ -130,9 +93,9 @@ approved_amounts as not materialized (
             as amount_bucket
 
     from {{ ref('fct_transactions') }} as transactions
-    cross join windows
+    cross join as_of
     where transactions.status = 'Approved'
-        and transactions.transaction_ts < windows.as_of_end_ts
+        and transactions.transaction_ts < as_of.as_of_end_ts
 
 ),
 
@@ -236,8 +199,8 @@ joined as (
         coalesce(spend.transaction_count, 0) as transaction_count,
         coalesce(spend.declined_transaction_count, 0) as declined_transaction_count,
         spend.avg_transaction_value,
-        {{ 'medians' if median_by_sorting else 'spend' }}.median_transaction_value,
-        spend.stddev_transaction_value,
+        {{ 'medians' if median_by_sorting else 'amount_spread' }}.median_transaction_value,
+        amount_spread.stddev_transaction_value,
         spend.first_transaction_at,
         spend.last_transaction_at,
         coalesce(spend.spend_last_30_days, 0) as spend_last_30_days,
@@ -250,6 +213,8 @@ joined as (
     cross join as_of
     left join spend
         on customers.customer_id = spend.customer_id
+    left join amount_spread
+        on customers.customer_id = amount_spread.customer_id
     {%- if median_by_sorting %}
     left join medians
         on customers.customer_id = medians.customer_id

@@ -9,16 +9,9 @@ as_of as (
 
 ),
 
-transactions as (
+cells as (
 
-    select customer_id, category_key, transaction_ts, amount, status
-    from {{ ref('fct_transactions') }}
-
-),
-
-categories as (
-
-    select category_key, category_group from {{ ref('dim_merchant_category') }}
+    select * from {{ ref('int_customer_activity_cells') }}
 
 ),
 
@@ -51,55 +44,22 @@ customer_months as (
 
 ),
 
+-- a month is the sum of its cells (the cells hold transactions up to the as-of date)
 monthly as (
 
     select
-        transactions.customer_id,
-        cast({{ dbt.date_trunc('month', 'transactions.transaction_ts') }} as date)
-            as month_start_date,
-        sum(case when transactions.status = 'Approved' then transactions.amount else 0 end)
-            as approved_spend,
-        count(case when transactions.status = 'Approved' then 1 end)
-            as approved_transaction_count,
-        count(case when transactions.status <> 'Approved' then 1 end)
-            as declined_transaction_count,
-        sum(
-            case
-                when transactions.status = 'Approved' and categories.category_group = 'Travel'
-                    then transactions.amount
-                else 0
-            end
-        ) as travel_spend,
-        sum(
-            case
-                when transactions.status = 'Approved' and categories.category_group = 'Necessities'
-                    then transactions.amount
-                else 0
-            end
-        ) as necessity_spend,
-        sum(
-            case
-                when transactions.status = 'Approved' and categories.category_group = 'Discretionary'
-                    then transactions.amount
-                else 0
-            end
-        ) as discretionary_spend,
-        sum(
-            case
-                when transactions.status = 'Approved' and categories.category_group = 'Services'
-                    then transactions.amount
-                else 0
-            end
-        ) as services_spend
+        customer_id,
+        month_start_date,
+        sum(spend) as approved_spend,
+        sum(approved_count) as approved_transaction_count,
+        sum(declined_count) as declined_transaction_count,
+        sum(travel_spend) as travel_spend,
+        sum(necessity_spend) as necessity_spend,
+        sum(discretionary_spend) as discretionary_spend,
+        sum(services_spend) as services_spend
 
-    from transactions
-    inner join categories
-        on transactions.category_key = categories.category_key
-    cross join as_of
-    where transactions.transaction_ts < as_of.as_of_end_ts
-    group by
-        transactions.customer_id,
-        cast({{ dbt.date_trunc('month', 'transactions.transaction_ts') }} as date)
+    from cells
+    group by customer_id, month_start_date
 
 ),
 

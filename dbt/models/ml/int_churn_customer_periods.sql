@@ -1,67 +1,16 @@
 -- Approved and declined activity per customer and 30-day period, counted back from the
 -- as-of date: period 0 = the last `ml_period_days` days up to the as-of date, period 1 the
 -- ones before, and so on. Cutoffs fall on period boundaries, so every feature window and
--- every outcome window is a whole number of periods: one pass over the transactions
--- serves all cutoffs. Days and categories are kept as bit sets (one bigint each), so
--- "distinct days / categories over several periods" is an OR, not a count distinct.
-{%- set period = var('ml_period_days') | int %}
+-- every outcome window is a whole number of periods: one table serves all cutoffs. Summed
+-- from the activity cells (a period is the cells of its months and recent windows); days
+-- and categories stay bit sets, so "distinct days / categories over several periods" is
+-- an OR, not a count distinct. Counts are cast back to bigint (a sum of bigints is wider).
 
 with
 
-as_of as (
+cells as (
 
-    select * from {{ ref('build_as_of') }}
-
-),
-
-transactions as (
-
-    select customer_id, category_key, transaction_ts, amount, channel, status
-    from {{ ref('fct_transactions') }}
-
-),
-
-categories as (
-
-    select
-        category_key,
-        category_group,
-        row_number() over (order by category_id) - 1 as category_number
-
-    from {{ ref('dim_merchant_category') }}
-
-),
-
-aged as (
-
-    select
-        transactions.*,
-        {{ dbt.datediff('cast(transactions.transaction_ts as date)', 'as_of.as_of_date', 'day') }}
-            as days_before_as_of
-
-    from transactions
-    cross join as_of
-    where transactions.transaction_ts < as_of.as_of_end_ts
-
-),
-
-dated as (
-
-    select
-        aged.customer_id,
-        cast(aged.transaction_ts as date) as transaction_date,
-        cast(floor(aged.days_before_as_of / {{ period }}.0) as integer) as period_index,
-        {{ bit_of('aged.days_before_as_of % ' ~ period) }} as day_bit,
-        {{ bit_of('categories.category_number') }} as category_bit,
-        aged.amount,
-        aged.channel,
-        aged.status = 'Approved' as is_approved,
-        categories.category_group,
-        {{ iso_day_of_week('aged.transaction_ts') }} >= 6 as is_weekend
-
-    from aged
-    inner join categories
-        on aged.category_key = categories.category_key
+    select * from {{ ref('int_customer_activity_cells') }}
 
 ),
 
@@ -70,30 +19,23 @@ final as (
     select
         customer_id,
         period_index,
-        sum(case when is_approved then amount else 0 end) as spend,
-        count(case when is_approved then 1 end) as approved_count,
-        count(case when not is_approved then 1 end) as declined_count,
-        max(case when is_approved then amount end) as max_amount,
-        {{ bit_count(bit_or_agg('case when is_approved then day_bit else 0 end')) }}
-            as active_days,
-        {{ bit_or_agg('case when is_approved then category_bit else 0 end') }}
-            as category_bits,
-        max(case when is_approved then transaction_date end) as last_approved_date,
-        sum(case when is_approved and category_group = 'Travel' then amount else 0 end)
-            as travel_spend,
-        sum(case when is_approved and category_group = 'Necessities' then amount else 0 end)
-            as necessity_spend,
-        sum(case when is_approved and category_group = 'Discretionary' then amount else 0 end)
-            as discretionary_spend,
-        sum(case when is_approved and category_group = 'Services' then amount else 0 end)
-            as services_spend,
-        sum(case when is_approved and is_weekend then amount else 0 end) as weekend_spend,
-        count(case when is_approved and channel = 'Online' then 1 end) as online_count,
-        count(case when is_approved and channel = 'Mobile' then 1 end) as mobile_count,
-        count(case when is_approved and channel = 'In-Store' then 1 end) as in_store_count
+        sum(spend) as spend,
+        cast(sum(approved_count) as bigint) as approved_count,
+        cast(sum(declined_count) as bigint) as declined_count,
+        max(max_amount) as max_amount,
+        {{ bit_count(bit_or_agg('day_bits')) }} as active_days,
+        {{ bit_or_agg('category_bits') }} as category_bits,
+        cast(max(last_approved_at) as date) as last_approved_date,
+        sum(travel_spend) as travel_spend,
+        sum(necessity_spend) as necessity_spend,
+        sum(discretionary_spend) as discretionary_spend,
+        sum(services_spend) as services_spend,
+        sum(weekend_spend) as weekend_spend,
+        cast(sum(online_count) as bigint) as online_count,
+        cast(sum(mobile_count) as bigint) as mobile_count,
+        cast(sum(in_store_count) as bigint) as in_store_count
 
-    from dated
-    where period_index >= 0
+    from cells
     group by customer_id, period_index
 
 )
