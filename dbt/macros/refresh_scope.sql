@@ -81,8 +81,9 @@
 
 
 {#- The rows of `relation` (with transaction_id, customer_id, loaded_at) to load: all of
-    them without a watermark or after new reference data, else the refresh scope above, in disjoint branches (each one
-    can use its own filter; an OR of all three would read every row). -#}
+    them without a watermark or after new reference data, else the refresh scope above, in
+    disjoint branches (each one can use its own filter; an OR of all three would read every
+    row). -#}
 {% macro refresh_scope(relation, since_sql) -%}
     {%- if since_sql is none or not execute or reference_data_since(since_sql) %}
     select * from {{ relation }}
