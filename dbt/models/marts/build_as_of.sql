@@ -38,9 +38,12 @@ resolved as (
 
 {% endif %}
 
+-- read from bronze itself, not from the accounting built after the fact table, so that
+-- everything measured from the as-of date can start as soon as the fact table is there
 bronze_history as (
 
-    select first_transaction_ts from {{ ref('stg_transactions_accounting') }}
+    select min(transaction_ts) as first_transaction_ts
+    from {{ source('bronze', 'transactions') }}
 
 ),
 
