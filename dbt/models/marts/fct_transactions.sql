@@ -6,6 +6,9 @@
     Spark's plain Parquet tables cannot delete rows, so there is no upsert on transaction_id
     (dbt-spark's merge needs Delta, Iceberg or Hudi): on Spark the table is rebuilt in full
     on every run, which gives the same rows an incremental run would.
+    On DuckDB the table is checkpointed after writing, so that later scans do not pay for
+    deletes still in the write-ahead log. FORCE: a plain CHECKPOINT fails while another
+    model writes in parallel; forced, it waits for the checkpoint lock (DuckDB 1.4+).
 -#}
 {{
     config(
@@ -17,7 +20,7 @@
             "{{ refresh_scope_delete('redelivered', 'loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
             "{{ refresh_scope_delete('customers', 'loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
         ],
-        post_hook=({'sql': 'checkpoint', 'transaction': false} if target.type == 'duckdb' else [])
+        post_hook=({'sql': 'force checkpoint', 'transaction': false} if target.type == 'duckdb' else [])
     )
 }}
 -- One row per unique usable transaction, with the customer version valid when it
