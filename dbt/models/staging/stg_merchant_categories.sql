@@ -1,38 +1,23 @@
--- The 50 canonical merchant categories, with the key used to match dirty spellings.
--- Reference data may be delivered again (amended or not): each category's latest delivery
--- wins, so a re-delivery never doubles a category.
+-- The 50 canonical merchant categories: each category's latest delivery, so a re-delivery
+-- never doubles a category.
 with
 
-source as (
+deliveries as (
 
-    select * from {{ source('bronze', 'merchant_categories') }}
-
-),
-
-renamed as (
-
-    select
-        upper(trim(category_id)) as category_id,
-        trim(category_name) as category_name,
-        trim(category_group) as category_group,
-        trim(mcc) as mcc,
-        {{ name_match_key('category_name') }} as category_match_key,
-        cast(loaded_at as timestamp) as loaded_at
-
-    from source
+    select * from {{ ref('stg_merchant_category_deliveries') }}
 
 ),
 
 ranked as (
 
     select
-        renamed.*,
+        deliveries.*,
         row_number() over (
             partition by category_id
             order by loaded_at desc, category_name, category_group, mcc
         ) as delivery_rank
 
-    from renamed
+    from deliveries
 
 ),
 

@@ -1,5 +1,6 @@
 -- Every merchant_category spelling delivered with a transaction (a few hundred dirty
--- variants of 50 names), matched to the canonical category once, not once per transaction.
+-- variants of 50 names), matched to the canonical category once, not once per transaction,
+-- by any name the category has been delivered with.
 -- A table for the same reason as stg_transactions_customer_spellings: a known-small
 -- join side.
 {{ config(materialized='table') }}
@@ -12,10 +13,15 @@ category_spellings_delivered as (
 
 ),
 
+names as (
+
+    select category_match_key, category_id from {{ ref('stg_merchant_category_names') }}
+
+),
+
 categories as (
 
-    select category_id, category_name, category_match_key
-    from {{ ref('stg_merchant_categories') }}
+    select category_id, category_name from {{ ref('stg_merchant_categories') }}
 
 ),
 
@@ -27,9 +33,11 @@ final as (
         categories.category_name
 
     from category_spellings_delivered
-    left join categories
+    left join names
         on {{ name_match_key('category_spellings_delivered.merchant_category') }}
-        = categories.category_match_key
+        = names.category_match_key
+    left join categories
+        on names.category_id = categories.category_id
 
 )
 
