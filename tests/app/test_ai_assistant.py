@@ -115,5 +115,5 @@ def test_the_llm_engine_can_be_chosen_when_configured(app_for, home, monkeypatch
         at.chat_input(key="assistant_input").set_value("customers per card type").run()
         assert not at.exception
         assert len(fake.requests) == 1
-        assert any("gold.customer_360_profile" in c.value for c in at.code)
+        assert any("customer_360_profile" in c.value for c in at.code)
         assert len(at.dataframe[0].value) == 2

@@ -20,10 +20,14 @@ a LIMIT enforced (added when missing, clamped when larger than the cap). The rew
 is what runs, so what was checked is what executes. Each refusal is one line saying why.
 """
 
+import atexit
+import json
 import logging
 import re
+import threading
 from dataclasses import dataclass
 
+import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, SqlglotError
@@ -183,38 +187,84 @@ def _limit(query: exp.Expression, max_rows: int) -> tuple[int, bool] | str:
     return requested, False
 
 
-def check(sql: str, model: SemanticModel, max_rows: int = DEFAULT_MAX_ROWS) -> Verdict:
-    """Accept one read-only query over the semantic model's tables, or say why not."""
-    if not isinstance(sql, str) or not sql.strip():
-        return refuse("empty SQL")
-    if len(sql) > MAX_SQL_CHARS:
-        return refuse(f"SQL longer than {MAX_SQL_CHARS:,} characters")
-    if "\x00" in sql:
-        return refuse("SQL contains a NUL character")
+def _plain_limits(tree: exp.Expression) -> str | None:
+    """Every LIMIT/OFFSET anywhere is a bare whole number: no PERCENT, WITH TIES, expressions."""
+    for node in tree.find_all(exp.Limit, exp.Offset):
+        word = "LIMIT" if isinstance(node, exp.Limit) else "OFFSET"
+        value = node.expression
+        if not (isinstance(value, exp.Literal) and value.is_int):
+            return f"{word} must be a whole number"
+        extra = {k for k, v in node.args.items() if v is not None and k != "expression"}
+        if extra:
+            return f"{word} must be a plain number of rows (no PERCENT, WITH TIES or offsets)"
+    return None
+
+
+def _source_names(tree: exp.Expression) -> set[str]:
+    """Every name a query gives a row source: tables, their aliases, CTEs, subqueries."""
+    names = set()
+    for table in tree.find_all(exp.Table):
+        names |= {table.name.lower(), table.alias_or_name.lower()}
+    for node in tree.find_all(exp.CTE, exp.Subquery):
+        if node.alias:
+            names.add(node.alias.lower())
+    return names
+
+
+def _check_names(tree: exp.Expression) -> str | None:
+    """After qualification every column names its table; bare names may only be output aliases.
+
+    A bare name equal to a row source is a whole-row reference (`SELECT p FROM t p`), which
+    would return every column of the table, allow-listed or not."""
+    if any(True for _ in tree.find_all(exp.Dot)):
+        return "field access with '.' on a value is not allowed"
+    whole_row = next(tree.find_all(exp.TableColumn), None)
+    if whole_row is not None:
+        return f"whole-row references are not allowed ({_short(whole_row.name, 40)!r} is a table)"
+    sources = _source_names(tree)
+    aliases = {a.alias.lower() for a in tree.find_all(exp.Alias)}
+    for column in tree.find_all(exp.Column):
+        if isinstance(column.this, exp.Star):
+            return "'*' must read a table of the semantic model"
+        if column.table:
+            continue
+        name = column.name.lower()
+        if name in sources:
+            return f"whole-row references are not allowed ({_short(column.name, 40)!r} is a table)"
+        if name not in aliases:
+            return f"unknown column {_short(column.name, 40)!r} (not in the semantic model)"
+    return None
+
+
+def _parse_one(sql: str) -> exp.Expression | str:
+    """The one statement in `sql`, or a refusal."""
     try:
         statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
     except ParseError as exc:
         first = exc.errors[0]["description"] if exc.errors else str(exc)
-        return refuse(f"could not parse the SQL: {_short(first, 80)}")
+        return f"could not parse the SQL: {_short(first, 80)}"
     except (SqlglotError, RecursionError, ValueError) as exc:
-        return refuse(f"could not parse the SQL: {_short(exc, 80)}")
+        return f"could not parse the SQL: {_short(exc, 80)}"
     if len(statements) != 1:
-        return refuse(f"exactly one statement is allowed, got {len(statements)}")
-    tree = statements[0]
-    if not isinstance(tree, _QUERY_TYPES):
-        return refuse(f"only SELECT queries are allowed, not {_statement_name(tree)}")
+        return f"exactly one statement is allowed, got {len(statements)}"
+    return statements[0]
 
+
+def _check_nodes(tree: exp.Expression) -> str | None:
+    """Statement kinds and functions, anywhere in the tree."""
+    if not isinstance(tree, _QUERY_TYPES):
+        return f"only SELECT queries are allowed, not {_statement_name(tree)}"
     for node in tree.walk():
         if isinstance(node, _FORBIDDEN):
             if isinstance(node, exp.Into):
-                return refuse("SELECT ... INTO is not allowed")
+                return "SELECT ... INTO is not allowed"
             if isinstance(node, (exp.Placeholder, exp.Parameter, exp.SessionParameter)):
-                return refuse("parameters and variables are not allowed")
+                return "parameters and variables are not allowed"
             if isinstance(node, exp.Fetch):
-                return refuse("use LIMIT instead of FETCH")
-            return refuse(f"{_statement_name(node)} is not allowed (read-only queries only)")
+                return "use LIMIT instead of FETCH"
+            return f"{_statement_name(node)} is not allowed (read-only queries only)"
         if isinstance(node, exp.With) and node.args.get("recursive"):
-            return refuse("recursive CTEs are not allowed")
+            return "recursive CTEs are not allowed"
         if isinstance(node, exp.Func):
             name = _function_name(node)
             allowed = (
@@ -224,25 +274,20 @@ def check(sql: str, model: SemanticModel, max_rows: int = DEFAULT_MAX_ROWS) -> V
             )
             if not allowed:
                 shown = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
-                return refuse(f"function {_short(shown, 40)}() is not allowed")
+                return f"function {_short(shown, 40)}() is not allowed"
+    return None
 
-    allowed_columns = {t.lower(): cols for t, cols in model.allowed_columns().items()}
-    problem = _check_tables(tree, allowed_columns)
-    if problem:
-        return refuse(problem)
-    if not any(True for _ in tree.find_all(exp.Table)):
-        return refuse("the query must read at least one gold table")
 
-    _name_projections(tree)
+def _qualify(tree: exp.Expression, allowed_columns: dict) -> exp.Expression | str:
     try:
-        qualified = qualify(
+        return qualify(
             tree,
             schema={SCHEMA: allowed_columns},
             db=SCHEMA,
             dialect=DIALECT,
             validate_qualify_columns=True,
-            quote_identifiers=False,
-            identify=False,
+            quote_identifiers=True,
+            identify=True,
         )
     except OptimizeError as exc:
         message = str(exc).split(". Line")[0]
@@ -252,17 +297,146 @@ def check(sql: str, model: SemanticModel, max_rows: int = DEFAULT_MAX_ROWS) -> V
         if column:
             table = re.search(r"for table: '([^']+)'", message)
             where = f" of {table.group(1)!r}" if table else ""
-            return refuse(f"unknown column {column.group(1)!r}{where} (not in the semantic model)")
-        return refuse(f"the query does not fit the semantic model: {_short(message, 80)}")
+            return f"unknown column {column.group(1)!r}{where} (not in the semantic model)"
+        return f"the query does not fit the semantic model: {_short(message, 80)}"
     except (SqlglotError, RecursionError, ValueError, KeyError) as exc:
-        return refuse(f"the query does not fit the semantic model: {_short(exc, 80)}")
+        return f"the query does not fit the semantic model: {_short(exc, 80)}"
 
+
+@dataclass(frozen=True)
+class _Checked:
+    sql: str
+    limit: int
+    limit_enforced: bool
+
+
+def _check_once(sql: str, allowed_columns: dict, max_rows: int) -> _Checked | str:
+    """One full pass: parse, check, qualify, cap, and write the SQL back out fully quoted."""
+    tree = _parse_one(sql)
+    if isinstance(tree, str):
+        return tree
+    problem = _check_nodes(tree) or _check_tables(tree, allowed_columns) or _plain_limits(tree)
+    if problem:
+        return problem
+    if not any(True for _ in tree.find_all(exp.Table)):
+        return "the query must read at least one gold table"
+    _name_projections(tree)
+    qualified = _qualify(tree, allowed_columns)
+    if isinstance(qualified, str):
+        return qualified
+    problem = _check_nodes(qualified) or _check_tables(qualified, allowed_columns)
+    problem = problem or _check_names(qualified)
+    if problem:
+        return problem
     enforced = _limit(qualified, max_rows)
     if isinstance(enforced, str):
-        return refuse(enforced)
-    limit, limit_enforced = enforced
+        return enforced
     try:
-        text = qualified.sql(dialect=DIALECT, pretty=True)
+        # identify=True quotes every identifier; comments are dropped (they are not checked)
+        text = qualified.sql(dialect=DIALECT, pretty=True, identify=True, comments=False)
     except (SqlglotError, RecursionError, ValueError) as exc:
-        return refuse(f"could not write the checked SQL: {_short(exc, 80)}")
-    return Verdict(ok=True, sql=text, limit=limit, limit_enforced=limit_enforced)
+        return f"could not write the checked SQL: {_short(exc, 80)}"
+    return _Checked(text, *enforced)
+
+
+def check(sql: str, model: SemanticModel, max_rows: int = DEFAULT_MAX_ROWS) -> Verdict:
+    """Accept one read-only query over the semantic model's tables, or say why not.
+
+    The SQL that runs is written out from the checked tree with every identifier quoted,
+    then read back and checked again from scratch; it is accepted only when that second
+    check passes and writes out exactly the same SQL, and DuckDB's own parser agrees that
+    it is one SELECT reading only allow-listed gold tables (`engine_audit`)."""
+    if not isinstance(sql, str) or not sql.strip():
+        return refuse("empty SQL")
+    if len(sql) > MAX_SQL_CHARS:
+        return refuse(f"SQL longer than {MAX_SQL_CHARS:,} characters")
+    if "\x00" in sql:
+        return refuse("SQL contains a NUL character")
+    allowed_columns = {t.lower(): cols for t, cols in model.allowed_columns().items()}
+    first = _check_once(sql, allowed_columns, max_rows)
+    if isinstance(first, str):
+        return refuse(first)
+    second = _check_once(first.sql, allowed_columns, max_rows)
+    if isinstance(second, str) or second.sql != first.sql:
+        why = second if isinstance(second, str) else "it changed"
+        return refuse(f"the checked SQL did not pass a second check ({_short(why, 80)})")
+    problem = engine_audit(first.sql, set(allowed_columns))
+    if problem:
+        return refuse(problem)
+    return Verdict(ok=True, sql=first.sql, limit=first.limit, limit_enforced=first.limit_enforced)
+
+
+_AUDIT = threading.local()  # one parser connection per thread (connecting costs ~10 ms)
+_AUDIT_CONNECTIONS: list[duckdb.DuckDBPyConnection] = []
+
+
+@atexit.register
+def _close_audit_connections() -> None:
+    for con in _AUDIT_CONNECTIONS:
+        con.close()
+
+
+def _statements_as_duckdb_reads_them(sql: str) -> dict:
+    con = getattr(_AUDIT, "con", None)
+    if con is None:
+        con = _AUDIT.con = duckdb.connect(":memory:")
+        con.execute("set enable_external_access = false")
+        _AUDIT_CONNECTIONS.append(con)
+    return json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+
+
+def _walk_json(node, found: list[dict]) -> None:
+    if isinstance(node, dict):
+        if node.get("type") in ("BASE_TABLE", "TABLE_FUNCTION"):
+            found.append(node)
+        for value in node.values():
+            _walk_json(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _walk_json(value, found)
+
+
+def engine_audit(sql: str, allowed_tables: set[str]) -> str | None:
+    """An independent check with DuckDB's own parser: one SELECT statement whose base tables
+    are allow-listed gold tables (or its own CTEs) and which calls no table function."""
+    try:
+        parsed = _statements_as_duckdb_reads_them(sql)
+    except (duckdb.Error, ValueError) as exc:
+        return f"DuckDB could not read the checked SQL: {_short(exc, 80)}"
+    if parsed.get("error"):
+        return f"DuckDB could not read the checked SQL: {_short(parsed.get('error_message'), 80)}"
+    statements = parsed.get("statements") or []
+    if len(statements) != 1:
+        return f"exactly one statement is allowed, DuckDB reads {len(statements)}"
+    ctes = set()
+    found: list[dict] = []
+    _walk_json(statements[0], found)
+    for node in _walk_json_ctes(statements[0]):
+        ctes.add(node.lower())
+    for node in found:
+        if node["type"] == "TABLE_FUNCTION":
+            return "table functions are not allowed (only gold tables can be read)"
+        if node["type"] != "BASE_TABLE":
+            continue
+        schema, name = (node.get("schema_name") or "").lower(), node["table_name"].lower()
+        if node.get("catalog_name"):
+            return f"only gold tables can be read, not {_short(node['catalog_name'], 40)}"
+        if (schema, name) == ("", name) and name in ctes:
+            continue
+        if schema != SCHEMA or name not in allowed_tables:
+            return f"only gold tables can be read, not {_short(schema + '.' + name, 50)}"
+    return None
+
+
+def _walk_json_ctes(node) -> list[str]:
+    names: list[str] = []
+    if isinstance(node, dict):
+        cte_map = node.get("cte_map")
+        if isinstance(cte_map, dict):
+            names += [entry["key"] for entry in cte_map.get("map", []) if "key" in entry]
+        for value in node.values():
+            names += _walk_json_ctes(value)
+    elif isinstance(node, list):
+        for value in node:
+            names += _walk_json_ctes(value)
+    return names

@@ -121,10 +121,17 @@ class Assistant:
             raise AssistantError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
         started = time.perf_counter()
         question = question if isinstance(question, str) else str(question)
-        if engine == "llm":
-            answer, attempts = self._ask_llm(question)
-        else:
-            answer, attempts = self._ask_offline(question)
+        try:
+            if engine == "llm":
+                answer, attempts = self._ask_llm(question)
+            else:
+                answer, attempts = self._ask_offline(question)
+        except AssistantError:
+            raise
+        except Exception as exc:  # a bug must cost one answer, never the assistant
+            message = f"internal error ({type(exc).__name__}); the question was not answered"
+            answer = Answer(question, engine, "error", message=message)
+            attempts = [{"error": f"{type(exc).__name__}: {_clip(exc, 500)}"}]
         answer.seconds = time.perf_counter() - started
         self.log.write(
             {
@@ -157,7 +164,10 @@ class Assistant:
     def _execute(
         self, question: str, engine: str, sql: str, plan: Plan | None
     ) -> tuple[Answer, list[dict]]:
-        verdict = guard.check(sql, self.model, max_rows=self.runner.max_rows)
+        try:
+            verdict = guard.check(sql, self.model, max_rows=self.runner.max_rows)
+        except Exception as exc:  # the guard failing to check means refusing, never running
+            verdict = guard.refuse(f"the guard could not check this SQL ({type(exc).__name__})")
         attempt = {"sql": _clip(sql), "verdict": "accepted" if verdict.ok else "refused"}
         if not verdict.ok:
             attempt["reason"] = verdict.reason
