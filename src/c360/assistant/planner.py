@@ -32,6 +32,7 @@ from c360.assistant.semantic import Dimension, Fact, Measure, SemanticModel
 
 DEFAULT_LIST_LIMIT = 100
 DEFAULT_RANKING_LIMIT = 10
+MAX_ANSWER_ROWS = 1_000  # no answer has more rows (the guard's cap); "top 10^20" means all
 MANY_VALUES = 12  # a dimension with more values than this is ranked top-10 by default
 MAX_QUESTION_CHARS = 500
 
@@ -469,7 +470,7 @@ class _Interpretation:
         )
         m = pattern.search(norm)
         if not m:
-            return norm
+            return self._extract_trend(norm)
         n = float(m["n"])
         down = m["dir"] in ("dropped", "fell", "declined", "decreased", "shrank", "down")
         down = down or m["dir"].startswith("went down")
@@ -487,6 +488,34 @@ class _Interpretation:
         word = "down" if down else "up"
         text = f"90-day spend {word} {'less than' if less else 'at least'} {_num(n)}%"
         self.filters.append(_Filter(sql, text, "customer"))
+        return norm[: m.start()] + " " * (m.end() - m.start()) + norm[m.end() :]
+
+    def _extract_trend(self, norm: str) -> str:
+        """'customers with declining spend (in the last 90 days)' -> last 90 days below the
+        90 days before; 'growing spend' -> above. The 90-day window is what the fact means,
+        so naming it is not a separate time range."""
+        down = r"declining|falling|dropping|decreasing|shrinking|lower|reduced"
+        up = r"growing|rising|increasing|higher"
+        pattern = re.compile(
+            rf"\b(?:(?P<pre>{down}|{up})\s+(?:spend|spending)"
+            rf"|(?:spend|spending)\s+(?:is\s+|has\s+|have\s+)?(?P<post>declining|dropping|"
+            rf"falling|dropped|fell|declined|decreased|growing|rising|grew|rose|increased))"
+            r"(?P<window>\s+(?:in|over|during)\s+the\s+(?:last|past|previous)\s+"
+            r"(?:90\s+days|3\s+months|three\s+months|quarter))?"
+        )
+        m = pattern.search(norm)
+        if not m:
+            return norm
+        word = m["pre"] or m["post"]
+        falls = re.fullmatch(down + "|dropped|fell|declined|decreased", word) is not None
+        op = "<" if falls else ">"
+        self.filters.append(
+            _Filter(
+                f"p.spend_last_90_days {op} p.spend_prior_90_days",
+                f"spend in the last 90 days {'below' if falls else 'above'} the 90 days before",
+                "customer",
+            )
+        )
         return norm[: m.start()] + " " * (m.end() - m.start()) + norm[m.end() :]
 
     def _monthly_spend(self, norm: str) -> str:
@@ -622,8 +651,9 @@ class _Interpretation:
             # top N / bottom N / first N
             if tok.text in ("top", "bottom", "first", "best", "worst") and i + 1 < len(tokens):
                 nxt = tokens[i + 1]
-                if nxt.kind == "number" and not nxt.percent and nxt.value and nxt.value < 10_000:
-                    self.limit = int(nxt.value)
+                whole = nxt.kind == "number" and nxt.value and float(nxt.value).is_integer()
+                if whole and not nxt.percent and nxt.value > 0:
+                    self.limit = min(int(nxt.value), MAX_ANSWER_ROWS)  # the guard's cap
                     nxt.used = True
                     nxt.kind = "consumed"
                     i += 2
@@ -734,6 +764,12 @@ class _Interpretation:
             quoted = ", ".join(repr(w) for w in words[:5])
             verb = "means" if len(words) == 1 else "mean"
             message = f"I don't know what {quoted} {verb} here."
+            phrases = self._phrases_with(words)
+            if phrases:  # the words are known, only not in this order
+                shown = " or ".join(repr(p) for p in phrases)
+                message = f"I know {quoted} only as part of a phrase such as {shown}."
+                suggestions = [*phrases, *self.p.examples(self.text)][:3]
+                raise PlanningError(message, suggestions)
             suggestions = []
             close_terms = ", ".join(repr(v) for v in dict.fromkeys(fixes.values()))
             if fixes and len(fixes) == len(set(words)):
@@ -748,6 +784,17 @@ class _Interpretation:
                 f"I can't tell what {shown} refers to. Say which measure it limits, e.g. "
                 "'lifetime value over 10000' or 'top 5 states'."
             )
+
+    def _phrases_with(self, words: list[str]) -> list[str]:
+        """Up to two of the shortest known phrases that contain every one of `words`."""
+        wanted = set(words)
+        if not wanted <= self.p.vocab.words:
+            return []
+        found = sorted(
+            (" ".join(k) for k in self.p.vocab.phrases if wanted <= set(k)),
+            key=lambda phrase: (len(phrase), phrase),
+        )
+        return found[:2]
 
     def _rewrite_with(self, fixes: dict[str, str]) -> str:
         out = self.text
@@ -895,6 +942,9 @@ class _Interpretation:
             if not any(m.format == "count" for m in measures):
                 measures.insert(0, self._metric(self.model.measure("customers")))
 
+        if self._ranks_customers(has, groups, measures, count_cue, direction, grains):
+            groups += self._customer_groups()
+
         time_dim = self._time_dimension(timedims, measures, groups, grains)
         for grain in dict.fromkeys(grains):
             groups.append(self._grain_group(time_dim, grain))
@@ -1013,6 +1063,26 @@ class _Interpretation:
             return _Metric(alias, expr, f"Share {label}", "percent", entity, where)
         return None
 
+    def _ranks_customers(self, has, groups, measures, count_cue, direction, grains) -> bool:
+        """'top 10 customers by spend last month': a ranking of customers by a transaction
+        measure lists customers (grouped by customer), not one grand total."""
+        return bool(
+            has & CUSTOMER_WORDS
+            and not groups
+            and not grains
+            and not count_cue
+            and (direction or self.limit is not None)
+            and measures
+            and all(m.entity == "transaction" for m in measures)
+        )
+
+    def _customer_groups(self) -> list[_Group]:
+        return [
+            _Group("customer_id", "p.customer_id", "Customer", "customer", many=True,
+                   plural="customers"),
+            _Group("full_name", "p.full_name", "Name", "customer", many=True, plural="names"),
+        ]  # fmt: skip
+
     def _list_intent(self, words: list[str]) -> bool:
         has = set(words)
         if has & LIST_VERBS and has & (CUSTOMER_WORDS | TRANSACTION_WORDS):
@@ -1052,6 +1122,8 @@ class _Interpretation:
                 return self.model.fact(item[1])
             if tok.kind == "item" and item[0] == "measure":
                 measure = self.model.measure(item[1])
+                if measure.name == "customers":
+                    continue  # the subject: "customers (who) had more than 5 ..."
                 tok.kind = "compared"
                 if measure.column:
                     return self.model.fact(measure.column)
@@ -1076,6 +1148,12 @@ class _Interpretation:
         if after in TRANSACTION_WORDS:
             tokens[k].used, tokens[k].kind = True, "consumed"
             return self.model.measure("transactions")
+        per_customer = ("transactions", "declined_transactions", "total_spend")
+        for j in range(k, min(k + 3, len(tokens))):  # "more than 5 declined transactions"
+            tok = tokens[j]
+            if tok.kind == "item" and tok.item[0] == "measure" and tok.item[1] in per_customer:
+                tok.kind = "compared"
+                return self.model.measure(tok.item[1])
         for j in range(k, min(k + 4, len(tokens))):
             tok = tokens[j]
             if tok.kind == "item" and tok.item[0] == "fact":
@@ -1094,6 +1172,9 @@ class _Interpretation:
         """Customers whose approved spend (or transaction count) in the time range compares."""
         agg = "sum(t.amount)" if measure.name == "total_spend" else "count(*)"
         what = "spend" if measure.name == "total_spend" else "approved transactions"
+        status = "Approved"
+        if measure.name == "declined_transactions":
+            what, status = "declined transactions", "Declined"
         if comp["op"] == "between":
             low, high = sorted(comp["values"])
             having = f"{agg} between {_lit(low)} and {_lit(high)}"
@@ -1101,7 +1182,7 @@ class _Interpretation:
         else:
             having = f"{agg} {comp['op']} {_lit(comp['values'][0])}"
             shown = f"{comp['op']} {_num(comp['values'][0])}"
-        where = ["t.status = 'Approved'", *self._time_clause("t.transaction_ts")]
+        where = [f"t.status = {_lit(status)}", *self._time_clause("t.transaction_ts")]
         period = f" ({self.time.describe()})" if self.time else " (all history)"
         self.time = None  # used up by this filter
         positive = comp["op"] in (">", ">=") or (comp["op"] == "between" and low > 0)
@@ -1206,7 +1287,7 @@ class _Interpretation:
 
     def _where(self, base: list[str], filters: list[_Filter] | None = None) -> str:
         filters = self.filters if filters is None else filters
-        clauses = base + [f.sql for f in filters]
+        clauses = base + [f.sql for f in filters if f.sql]
         return ("\nwhere " + "\n  and ".join(clauses)) if clauses else ""
 
     def _time_clause(self, column: str) -> list[str]:
@@ -1265,6 +1346,16 @@ class _Interpretation:
             if time_dim == "account_open_date":
                 base += self._time_clause("p.account_open_date")
             source = "gold.customer_360_profile p"
+        filters = list(filters)
+        if direction:  # a ranking: a group without a value ("no channel") must not win
+            for g in groups:
+                if not g.is_time:
+                    base.append(f"{g.expr} is not null")
+                    filters.append(
+                        _Filter(
+                            "", f"{g.label.lower()} known (rows without one left out)", g.entity
+                        )
+                    )
         sql = (
             "select " + ",\n       ".join(select) + "\nfrom " + source + self._where(base, filters)
         )
@@ -1308,7 +1399,8 @@ class _Interpretation:
                 Output(g.alias, g.label, "date" if g.is_time else "text", g.plural) for g in groups
             ],
             time_grain=next((g.alias for g in groups if g.is_time), None),
-            filters=[f.text for f in self.filters],
+            filters=[f.text for f in self.filters]
+            + [f.text for f in filters if not f.sql and f not in self.filters],
             time=self.time,
             order=order,
             limit=limit,
@@ -1498,7 +1590,10 @@ def _num(value: float) -> str:
 
 
 def _fmt_number(tok: Token) -> str:
-    text = _num(tok.value or 0)
+    """The number as the question wrote it (a float would mangle 99999999999999999999)."""
+    digits = re.sub(r"^\$|[km%]$", "", tok.text)
+    exact = re.fullmatch(r"\d+", digits) and not tok.text.endswith(("k", "m"))
+    text = f"{int(digits):,}" if exact else _num(tok.value or 0)
     if tok.money:
         text = "$" + text
     if tok.percent:
