@@ -237,8 +237,16 @@ STALE_STAGING = (
 )
 
 
+# A retired folder is renamed away just before the new one is renamed in; a command killed
+# between the two renames leaves only the retired one, which is put back, not removed.
+RETIRED = {"model": ".model.old-*", "bronze": ".bronze.old-*"}
+
+
 def clean_stale_staging(home: Path) -> list[Path]:
     """Remove what killed writers left in `home`; call only while holding its lock."""
+    home = Path(home)
+    for name, pattern in RETIRED.items():
+        restore_retired(home / name, pattern)
     removed = []
     for pattern in STALE_STAGING:
         for path in Path(home).glob(pattern):
@@ -251,3 +259,13 @@ def clean_stale_staging(home: Path) -> list[Path]:
                 continue
             removed.append(path)
     return removed
+
+
+def restore_retired(folder: Path, pattern: str) -> None:
+    """If `folder` is missing but a retired copy of it (`pattern`, beside it) exists, a swap
+    was killed between its two renames: put the newest retired copy back."""
+    if folder.exists():
+        return
+    retired = sorted(folder.parent.glob(pattern), key=lambda p: p.stat().st_mtime)
+    if retired:
+        retired[-1].rename(folder)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from c360.generate.schema import DATASETS
-from c360.lock import home_lock
+from c360.lock import home_lock, restore_retired
 
 MANIFEST = "_manifest.json"
 
@@ -59,6 +59,7 @@ def staged_directory(output: Path, force: bool) -> Iterator[Path]:
     Holds the writer lock of `output`'s folder (the home, by default), and first removes
     staging that a killed run left beside `output`."""
     with home_lock(output.parent, "generate", clean=False):
+        restore_retired(output, f".{output.name}.old-*")
         check_target(output, force)
         for stale in [
             *output.parent.glob(f".{output.name}.tmp-*"),
