@@ -169,7 +169,7 @@ def _acquire(home: Path, operation: str, wait: float) -> int:
         home.mkdir(parents=True, exist_ok=True)
         fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:
-        raise LockError(f"cannot take the writer lock in {home}: {exc.strerror}") from None
+        raise LockError(f"cannot write to {home} (its writer lock): {exc.strerror}") from None
     deadline = time.monotonic() + wait
     while True:
         try:
