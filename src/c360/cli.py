@@ -108,7 +108,10 @@ def generate(
     output: Annotated[
         Path | None, typer.Option(help="Output directory [default: $C360_HOME/bronze].")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace a non-empty output directory.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="Replace an existing bronze layer whole (anything else is refused)."),
+    ] = False,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
     days: Annotated[
         int | None,

@@ -170,12 +170,21 @@ def _acquire(home: Path, operation: str, wait: float) -> int:
         fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:
         raise LockError(f"cannot write to {home} (its writer lock): {exc.strerror}") from None
-    deadline = time.monotonic() + wait
+    started = time.monotonic()
+    deadline = started + wait
+    said = False
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         except BlockingIOError:
+            # after a second of waiting, say for whom (a short timeout fails in one line)
+            if not said and time.monotonic() - started >= 1 and deadline - time.monotonic() > 0:
+                sys.stderr.write(
+                    f"c360: waiting up to {wait:g}s for {describe(read_holder(home))} to "
+                    f"finish writing in {home}\n"
+                )
+                said = True
             if time.monotonic() >= deadline:
                 holder = read_holder(home)
                 os.close(fd)
