@@ -80,11 +80,10 @@ def main(
     ] = None,
 ) -> None:
     """Data lands under $C360_HOME (default ./data)."""
-    if lock_timeout is not None:
-        try:
-            lock.set_timeout(lock_timeout)
-        except lock.LockError as exc:
-            raise fail(f"--lock-timeout: {exc}") from None
+    try:
+        lock.set_timeout(lock_timeout)  # None: $C360_LOCK_TIMEOUT, else the default
+    except lock.LockError as exc:
+        raise fail(f"--lock-timeout: {exc}") from None
 
 
 @app.command()

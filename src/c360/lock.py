@@ -56,7 +56,9 @@ def parse_timeout(value: str | float) -> float:
 def set_timeout(seconds: float | None) -> None:
     """The CLI's `--lock-timeout`; None falls back to $C360_LOCK_TIMEOUT, then the default."""
     global _timeout_override
-    _timeout_override = None if seconds is None else parse_timeout(seconds)
+    _timeout_override = None
+    if seconds is not None:
+        _timeout_override = parse_timeout(seconds)
 
 
 def timeout() -> float:
