@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -73,6 +74,25 @@ def test_the_lock_is_re_entrant_and_released(tmp_path):
         assert lock.holds_lock(tmp_path)
     assert not lock.holds_lock(tmp_path)
     assert lock.read_holder(tmp_path)["released"]
+
+
+def test_another_thread_waits_its_turn(tmp_path):
+    refused = []
+
+    def other_writer():
+        try:
+            with lock.home_lock(tmp_path, "other", wait=0):
+                pass
+        except lock.LockError as exc:
+            refused.append(str(exc))
+
+    with lock.home_lock(tmp_path, "first", wait=0):
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        thread.join()
+    assert len(refused) == 1 and f"pid {os.getpid()}" in refused[0]
+    other_writer()
+    assert len(refused) == 1  # free again
 
 
 def test_a_second_writer_fails_in_one_line_naming_the_holder(home):

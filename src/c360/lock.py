@@ -5,9 +5,10 @@ exits, however it exits, so a killed command never leaves a lock that blocks the
 The file also records who holds it (pid, command, start time); a record whose pid is dead
 is a stale lock, which the next writer takes over and says so.
 
-Re-entrant within a process: `c360 run` holds the lock and calls build, train and score,
-which take it again without waiting for themselves. Readers (the app, `c360 ask`) never
-take it: DuckDB lets them read the published file while a writer stages the next one.
+Re-entrant within a thread: `c360 run` holds the lock and calls build, train and score,
+which take it again without waiting for themselves (another thread waits its turn).
+Readers (the app, `c360 ask`) never take it: DuckDB lets them read the published file while
+a writer stages the next one.
 
 A waiting writer polls until its timeout: `c360 --lock-timeout SECONDS ...` or
 `$C360_LOCK_TIMEOUT` (default 600 s; 0 = fail at once). When it gives up, it fails with one
@@ -34,7 +35,7 @@ TIMEOUT_ENV = "C360_LOCK_TIMEOUT"
 POLL_SECONDS = 0.2
 
 _timeout_override: float | None = None
-_held: dict[Path, tuple[int, int]] = {}  # home -> (fd, depth)
+_held: dict[tuple[Path, int], tuple[int, int]] = {}  # (home, thread) -> (fd, depth)
 _guard = threading.Lock()
 
 
@@ -119,31 +120,30 @@ def home_lock(
     for a directory that may not be a c360 home (a bronze written elsewhere).
     """
     home = Path(home).resolve()
+    key = (home, threading.get_ident())  # another thread of this process waits its turn
     with _guard:
-        if home in _held:
-            fd, depth = _held[home]
-            _held[home] = (fd, depth + 1)
-            reentered = True
-        else:
-            reentered = False
+        reentered = key in _held
+        if reentered:
+            fd, depth = _held[key]
+            _held[key] = (fd, depth + 1)
     if reentered:
         try:
             yield
         finally:
             with _guard:
-                fd, depth = _held[home]
-                _held[home] = (fd, depth - 1)
+                fd, depth = _held[key]
+                _held[key] = (fd, depth - 1)
         return
     fd = _acquire(home, operation, timeout() if wait is None else parse_timeout(wait))
     with _guard:
-        _held[home] = (fd, 1)
+        _held[key] = (fd, 1)
     try:
         if clean:
             clean_stale_staging(home)
         yield
     finally:
         with _guard:
-            del _held[home]
+            del _held[key]
         _release(fd)
 
 
@@ -162,8 +162,9 @@ def writes_home(operation: str) -> Callable:
 
 
 def holds_lock(home: Path) -> bool:
+    """Whether this thread holds the writer lock of `home`."""
     with _guard:
-        return Path(home).resolve() in _held
+        return (Path(home).resolve(), threading.get_ident()) in _held
 
 
 def _acquire(home: Path, operation: str, wait: float) -> int:
