@@ -159,3 +159,45 @@ def test_a_bad_lock_timeout_is_one_line(home, monkeypatch, value):
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1 and "lock timeout" in result.output
     assert json.loads((model_dir(home) / "model.json").read_text())["model_id"]
+
+
+WRITERS = [
+    ["generate", "--customers", "30", "--transactions", "900", "--workers", "1"],
+    ["generate", "--days", "1"],
+    ["build"],
+    ["refresh"],
+    ["train"],
+    ["score"],
+    ["clv"],
+    ["uplift"],
+    ["run", "--scale", "0.001"],
+]
+
+
+@pytest.fixture()
+def held_home(tmp_path, monkeypatch):
+    """An empty home whose writer lock another thread of this process holds."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("C360_HOME", str(home))
+    taken, done = threading.Event(), threading.Event()
+
+    def hold():
+        with lock.home_lock(home, "test holder", wait=0):
+            taken.set()
+            done.wait(60)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert taken.wait(10)
+    yield home
+    done.set()
+    thread.join()
+
+
+@pytest.mark.parametrize("args", WRITERS, ids=lambda args: " ".join(args[:2]))
+def test_every_writer_takes_the_lock_first(held_home, args):
+    result = CliRunner().invoke(app, ["--lock-timeout", "0", *args])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and f"pid {os.getpid()}" in lines[0], result.output
+    assert sorted(p.name for p in held_home.iterdir()) == [lock.LOCK_FILE]
