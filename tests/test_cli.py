@@ -68,11 +68,16 @@ def test_non_empty_output_needs_force_and_is_left_untouched(tmp_path):
     assert "not empty; use --force" in result.output
     assert (out / "keep.txt").read_text() == "precious"
 
+    # --force replaces bronze or an empty folder only (tests/generate/test_force.py)
+    forced = runner.invoke(app, [*args, "--workers", "1", "--force"])
+    assert forced.exit_code == 1
+    assert "refusing to replace" in forced.output
+    assert (out / "keep.txt").read_text() == "precious"
+    (out / "keep.txt").unlink()
     forced = runner.invoke(app, [*args, "--workers", "1", "--force"])
     assert forced.exit_code == 0, forced.output
-    assert not (out / "keep.txt").exists()
     assert (out / "transactions").is_dir()
-    assert [p.name for p in tmp_path.iterdir()] == ["bronze"]
+    assert [p.name for p in tmp_path.iterdir() if p.name != ".c360.lock"] == ["bronze"]
 
 
 def test_unwritable_output_fails_cleanly(tmp_path):

@@ -3,7 +3,8 @@
 import shutil
 import subprocess
 import time
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from c360 import __version__, config
+from c360 import __version__, config, lock
 from c360.console import err_console, fail, print_json, stage_progress
 from c360.generate.landing import land_days
 from c360.generate.output import OutputError
@@ -45,6 +46,16 @@ def _target(target: str | None) -> str:
         raise fail(str(exc)) from None
 
 
+@contextmanager
+def _writer(home: Path, operation: str) -> Iterator[None]:
+    """The home's writer lock for a whole command (see c360.lock); one line if it is held."""
+    try:
+        with lock.home_lock(home, operation):
+            yield
+    except lock.LockError as exc:
+        raise fail(str(exc)) from None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"c360 {__version__}")
@@ -56,8 +67,23 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    lock_timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--lock-timeout",
+            metavar="SECONDS",
+            help="How long a command that writes under $C360_HOME waits for another one "
+            f"to finish (0 = fail at once) [default: $C360_LOCK_TIMEOUT, else "
+            f"{lock.DEFAULT_TIMEOUT:g}].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Data lands under $C360_HOME (default ./data)."""
+    try:
+        lock.set_timeout(lock_timeout)  # None: $C360_LOCK_TIMEOUT, else the default
+    except lock.LockError as exc:
+        raise fail(f"--lock-timeout: {exc}") from None
 
 
 @app.command()
@@ -81,7 +107,10 @@ def generate(
     output: Annotated[
         Path | None, typer.Option(help="Output directory [default: $C360_HOME/bronze].")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace a non-empty output directory.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="Replace an existing bronze layer whole (anything else is refused)."),
+    ] = False,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
     days: Annotated[
         int | None,
@@ -122,7 +151,7 @@ def _land(bronze: Path, days: int, quiet: bool) -> None:
     try:
         with stage_progress(enabled=not quiet) as progress:
             manifest = land_days(bronze.resolve(), days, progress)
-    except (GenerateError, OutputError) as exc:
+    except (GenerateError, OutputError, lock.LockError) as exc:
         raise fail(str(exc)) from None
     if quiet:
         print_json(manifest)
@@ -139,7 +168,7 @@ def _generate(request: GenerateRequest, quiet: bool) -> dict:
     try:
         with stage_progress(enabled=not quiet) as progress:
             manifest = generate_bronze(request, progress)
-    except (GenerateError, OutputError) as exc:
+    except (GenerateError, OutputError, lock.LockError) as exc:
         raise fail(str(exc)) from None
     seconds = round(time.perf_counter() - started, 2)
     if not quiet:
@@ -171,7 +200,10 @@ def refresh(target: TargetOption = None, json: JsonOption = False) -> None:
 def _build(incremental: bool, quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
     paths = config.Paths.from_env()
     try:
-        with stage_progress(enabled=not quiet) as progress:
+        with (
+            _writer(paths.home, "refresh" if incremental else "build"),
+            stage_progress(enabled=not quiet) as progress,
+        ):
             report = build_warehouse(
                 paths, incremental=incremental, progress=progress, target=target
             )
@@ -218,8 +250,9 @@ def _train(seed: int, quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
     started = time.perf_counter()
     try:
         status = err_console.status("Training the churn model") if not quiet else nullcontext()
-        with status:
-            summary = train_model(config.Paths.from_env(), seed=seed, target=target)
+        paths = config.Paths.from_env()
+        with _writer(paths.home, "train"), status:
+            summary = train_model(paths, seed=seed, target=target)
     except DatasetError as exc:
         raise fail(str(exc)) from None
     seconds = round(time.perf_counter() - started, 2)
@@ -249,9 +282,10 @@ def _score(quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
     from c360.ml.model import ModelError
     from c360.ml.pipeline import score as score_customers
 
+    paths = config.Paths.from_env()
     try:
-        with stage_progress(enabled=not quiet) as progress:
-            summary = score_customers(config.Paths.from_env(), progress=progress, target=target)
+        with _writer(paths.home, "score"), stage_progress(enabled=not quiet) as progress:
+            summary = score_customers(paths, progress=progress, target=target)
     except (DatasetError, ModelError, BronzeError, BuildError) as exc:
         raise fail(str(exc)) from None
     if not quiet:
@@ -291,10 +325,11 @@ def _clv(holdout_days: int, discount_rate: float, seed: int, quiet: bool) -> dic
 
     if holdout_days < 0:
         raise fail(f"--holdout-days must be 0 or more, got {holdout_days}")
+    paths = config.Paths.from_env()
     try:
-        with stage_progress(enabled=not quiet) as progress:
+        with _writer(paths.home, "clv"), stage_progress(enabled=not quiet) as progress:
             summary = run_clv(
-                config.Paths.from_env(),
+                paths,
                 holdout_days=holdout_days,
                 discount_rate=discount_rate,
                 seed=seed,
@@ -357,10 +392,11 @@ def _uplift(
         raise fail(f"--learner must be one of {', '.join(LEARNERS)}, got {learner!r}")
     if not 0 < holdout_share < 1:
         raise fail(f"--holdout-share must be between 0 and 1, got {holdout_share}")
+    paths = config.Paths.from_env()
     try:
-        with stage_progress(enabled=not quiet) as progress:
+        with _writer(paths.home, "uplift"), stage_progress(enabled=not quiet) as progress:
             summary = run_uplift(
-                config.Paths.from_env(),
+                paths,
                 learner=learner,
                 campaign_id=campaign,
                 holdout_share=holdout_share,
@@ -408,6 +444,15 @@ def run(
         raise fail(f"--scale must be positive, got {scale}")
     target = _target(target)
     paths = config.Paths.from_env()
+    with _writer(paths.home, "run"):  # one lock for every stage: no writer slips in between
+        stages = _run_stages(paths, scale, seed, regenerate, target, json)
+    if json:
+        print_json({"home": str(paths.home), "stages": stages})
+
+
+def _run_stages(
+    paths: config.Paths, scale: float, seed: int, regenerate: bool, target: str, json: bool
+) -> dict[str, object]:
     stages: dict[str, object] = {}
     if regenerate or not (paths.bronze / "_manifest.json").exists():
         request = GenerateRequest(
@@ -433,8 +478,7 @@ def run(
         stages["clv"] = stages["uplift"] = f"skipped (reads the DuckDB warehouse, not {target})"
         if not json:
             err_console.print(f"CLV and uplift read the DuckDB warehouse; skipped on {target}")
-    if json:
-        print_json({"home": str(paths.home), "stages": stages})
+    return stages
 
 
 @app.command(

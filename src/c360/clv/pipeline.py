@@ -18,6 +18,7 @@ from c360.clv.model import DAYS_PER_MONTH, HORIZON_MONTHS, fit_clv, predict_clv
 from c360.clv.output import CLV_FILE, CLV_SCHEMA, write_table
 from c360.clv.validation import holdout_report
 from c360.config import Paths
+from c360.lock import writes_home
 from c360.ml.predictions import predictions_path
 
 DEFAULT_HOLDOUT_DAYS = 180
@@ -107,6 +108,7 @@ def predictions_table(
     )
 
 
+@writes_home("clv")  # the predictions file, the report and the republish
 def run_clv(
     paths: Paths,
     holdout_days: int = DEFAULT_HOLDOUT_DAYS,

@@ -24,14 +24,25 @@ from c360.generate.pipeline import (
     build_world,
 )
 from c360.generate.timeline import Timeline
+from c360.lock import home_lock
 
 STREAM_LANDING = 6
 
 
 def land_days(bronze: Path, days: int, progress: Progress = _no_progress) -> dict:
-    """Append `days` new days of transactions to `bronze`; return the updated manifest."""
+    """Append `days` new days of transactions to `bronze`; return the updated manifest.
+
+    Holds the writer lock of bronze's folder (the home), and first removes the staging
+    of a killed landing."""
     if days <= 0:
         raise GenerateError(f"--days must be positive, got {days}")
+    with home_lock(bronze.parent, "generate --days", clean=False):
+        for stale in bronze.glob(".landing-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        return _land_days(bronze, days, progress)
+
+
+def _land_days(bronze: Path, days: int, progress: Progress) -> dict:
     manifest = read_manifest(bronze)
     if manifest.get("generator_version") != GENERATOR_VERSION:
         raise GenerateError(

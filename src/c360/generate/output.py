@@ -10,6 +10,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from c360.generate.schema import DATASETS
+from c360.lock import home_lock, restore_retired
+
 MANIFEST = "_manifest.json"
 
 
@@ -17,17 +20,58 @@ class OutputError(Exception):
     """The output directory cannot be used; the message is one line for the user."""
 
 
+# What a bronze layer holds at its top: one folder per dataset, the hidden truth, the manifest,
+# and the staging of an interrupted `generate --days` (removed by the next landing).
+BRONZE_ENTRIES = {*DATASETS, "_truth", MANIFEST, f".{MANIFEST}.tmp"}
+
+
 def check_target(output: Path, force: bool) -> None:
+    """`output` may be replaced: absent, empty, or (with force) a bronze layer and nothing
+    else, so `--force` can never wipe a home or any other folder."""
     if output.exists() and not output.is_dir():
         raise OutputError(f"output {output} exists and is not a directory")
-    if output.is_dir() and any(output.iterdir()) and not force:
+    if not output.is_dir() or not any(output.iterdir()):
+        return
+    if not force:
         raise OutputError(f"output directory {output} is not empty; use --force to replace it")
+    if not (output / MANIFEST).is_file():
+        raise OutputError(
+            f"refusing to replace {output}: it is not a bronze layer (no {MANIFEST}); "
+            "--force replaces only bronze or an empty directory"
+        )
+    others = sorted(
+        p.name
+        for p in output.iterdir()
+        if p.name not in BRONZE_ENTRIES and not p.name.startswith(".landing-")
+    )
+    if others:
+        raise OutputError(
+            f"refusing to replace {output}: it holds {others[0]!r}"
+            + (f" and {len(others) - 1} more" if len(others) > 1 else "")
+            + ", which is not bronze; --force replaces only bronze or an empty directory"
+        )
 
 
 @contextmanager
 def staged_directory(output: Path, force: bool) -> Iterator[Path]:
-    """Yield a fresh temporary sibling of `output`; swap it in only if the block succeeds."""
-    check_target(output, force)
+    """Yield a fresh temporary sibling of `output`; swap it in only if the block succeeds.
+
+    Holds the writer lock of `output`'s folder (the home, by default), and first removes
+    staging that a killed run left beside `output`."""
+    with home_lock(output.parent, "generate", clean=False):
+        restore_retired(output, f".{output.name}.old-*")
+        check_target(output, force)
+        for stale in [
+            *output.parent.glob(f".{output.name}.tmp-*"),
+            *output.parent.glob(f".{output.name}.old-*"),
+        ]:
+            shutil.rmtree(stale, ignore_errors=True)
+        with _staged(output) as staging:
+            yield staging
+
+
+@contextmanager
+def _staged(output: Path) -> Iterator[Path]:
     staging = output.parent / f".{output.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
         staging.mkdir(parents=True)

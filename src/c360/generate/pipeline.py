@@ -21,7 +21,13 @@ from c360.generate import transactions as tx
 from c360.generate.behaviour import Behaviour, intensity
 from c360.generate.campaign import run_campaign
 from c360.generate.changes import build_changes
-from c360.generate.output import MANIFEST, staged_directory, write_json, write_parquet
+from c360.generate.output import (
+    MANIFEST,
+    check_target,
+    staged_directory,
+    write_json,
+    write_parquet,
+)
 from c360.generate.population import build_population
 from c360.generate.tables import (
     campaign_exposures_table,
@@ -80,6 +86,7 @@ def build_world(customers: int, timeline: Timeline, seed: int):
 def generate_bronze(request: GenerateRequest, progress: Progress = _no_progress) -> dict:
     """Generate bronze into `request.output` atomically; return the manifest."""
     request.validate()
+    check_target(request.output, request.force)  # again under the lock, before the swap
     timeline = Timeline.ending(request.as_of)
     pop, campaign, behaviour = build_world(request.customers, timeline, request.seed)
     rng = np.random.default_rng([request.seed, STREAM_TABLES])

@@ -1,9 +1,12 @@
 """The churn model: a LightGBM booster plus an isotonic calibration map, saved safely.
 
 Saved as LightGBM's own text format and a JSON file (feature list, calibration
-thresholds, cutoffs, metrics, library versions): nothing is unpickled on load.
+thresholds, cutoffs, metrics, library versions): nothing is unpickled on load. The model id
+is the booster's sha256, and loading checks it before LightGBM parses the file: LightGBM
+aborts the whole process on some truncated files.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +43,12 @@ class ChurnModel:
         return self.booster.predict(frame[self.features], pred_contrib=True)[:, :-1]
 
     def save(self, directory: Path) -> None:
+        """Write the booster, then the metadata naming it (`model_id`, `booster_sha256`)."""
         directory.mkdir(parents=True, exist_ok=True)
         self.booster.save_model(str(directory / BOOSTER_FILE))
+        digest = hashlib.sha256((directory / BOOSTER_FILE).read_bytes()).hexdigest()
+        self.metadata["model_id"] = model_id_of(digest)
+        self.metadata["booster_sha256"] = digest
         metadata = self.metadata | {
             "format": MODEL_FORMAT,
             "features": self.features,
@@ -54,21 +61,54 @@ class ChurnModel:
         meta_path = directory / METADATA_FILE
         if not meta_path.exists() or not (directory / BOOSTER_FILE).exists():
             raise ModelError(f"no trained model in {directory}; run `c360 train`")
-        metadata = json.loads(meta_path.read_text())
+        again = "run `c360 train` again"
+        try:
+            metadata = json.loads(meta_path.read_text())
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ModelError(f"cannot read {meta_path} ({_reason(exc)}); {again}") from None
+        if not isinstance(metadata, dict):
+            raise ModelError(f"{meta_path} is not a model description; {again}")
         if metadata.get("format") != MODEL_FORMAT:
             raise ModelError(
                 f"model in {directory} has format {metadata.get('format')}, this c360 reads "
-                f"format {MODEL_FORMAT}; run `c360 train` again"
+                f"format {MODEL_FORMAT}; {again}"
             )
-        booster = lgb.Booster(model_file=str(directory / BOOSTER_FILE))
-        calibration = metadata.pop("calibration")
-        return cls(
-            booster=booster,
-            features=metadata.pop("features"),
-            calibration_x=calibration["x"],
-            calibration_y=calibration["y"],
-            metadata=metadata,
-        )
+        try:
+            text = (directory / BOOSTER_FILE).read_bytes()
+        except OSError as exc:
+            raise ModelError(f"cannot read {directory / BOOSTER_FILE} ({_reason(exc)})") from None
+        digest = hashlib.sha256(text).hexdigest()
+        if "booster_sha256" in metadata:
+            matches = metadata["booster_sha256"] == digest
+        else:  # models saved before the digest was kept: the id holds its first 12 digits
+            matches = metadata.get("model_id") == model_id_of(digest)
+        if not matches:
+            raise ModelError(
+                f"{directory / BOOSTER_FILE} does not match model {metadata.get('model_id')} "
+                f"(sha256 differs: truncated or changed); {again}"
+            )
+        try:
+            calibration = metadata.pop("calibration")
+            features = metadata.pop("features")
+            model = cls(
+                booster=lgb.Booster(model_str=text.decode()),
+                features=list(features),
+                calibration_x=list(calibration["x"]),
+                calibration_y=list(calibration["y"]),
+                metadata=metadata,
+            )
+        except (KeyError, TypeError, ValueError, lgb.basic.LightGBMError) as exc:
+            raise ModelError(f"model in {directory} is damaged ({_reason(exc)}); {again}") from None
+        return model
+
+
+def model_id_of(booster_sha256: str) -> str:
+    return "churn-" + booster_sha256[:12]
+
+
+def _reason(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def calibrate(raw: np.ndarray, x: list[float], y: list[float]) -> np.ndarray:

@@ -1,18 +1,19 @@
 """`c360 train` and `c360 score`: read the ML tables, train or score, save, publish."""
 
-import hashlib
 import json
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.compute as pc
 
 from c360.config import Paths, resolve_target
+from c360.lock import home_lock
 from c360.ml.card import model_card, target_checks
 from c360.ml.dataset import read_modelling_table
 from c360.ml.evaluate import reliability_plot, truth_recall
-from c360.ml.model import BOOSTER_FILE, ChurnModel
+from c360.ml.model import ChurnModel
 from c360.ml.predictions import predictions_path, write_predictions
 from c360.ml.score import score_customers
 from c360.ml.train import train_churn_model
@@ -34,7 +35,14 @@ class TrainSummary:
 
 
 def train(paths: Paths, seed: int = 42, target: str | None = None) -> TrainSummary:
-    """Train out of time on the published warehouse; save model, card and plot atomically."""
+    """Train out of time on the published warehouse; save model, card and plot atomically.
+
+    Holds the home's writer lock throughout, so two trains run one after the other."""
+    with home_lock(paths.home, "train"):
+        return _train(paths, seed, target)
+
+
+def _train(paths: Paths, seed: int, target: str | None) -> TrainSummary:
     frame = read_modelling_table(
         paths, roles=("train", "calibration", "test"), target=resolve_target(target)
     )
@@ -42,22 +50,22 @@ def train(paths: Paths, seed: int = 42, target: str | None = None) -> TrainSumma
     result.report["truth_recall"] = truth_recall(
         result.holdout, paths.bronze / "_truth" / "customers.parquet"
     )
-    staged = paths.home / ".model-staging"
-    shutil.rmtree(staged, ignore_errors=True)
-    result.model.metadata["metrics"] = result.report
-    result.model.save(staged)
-    model_id = "churn-" + hashlib.sha256((staged / BOOSTER_FILE).read_bytes()).hexdigest()[:12]
-    result.model.metadata["model_id"] = model_id
-    result.model.save(staged)
-    holdout = result.holdout
-    reliability_plot(
-        holdout["churned"].to_numpy(dtype=float),
-        holdout["probability"].to_numpy(),
-        staged / "reliability.png",
-    )
-    (staged / "model_card.md").write_text(model_card(result.report, model_id))
-    (staged / "report.json").write_text(json.dumps(result.report, indent=2, default=str))
-    _swap_in(staged, model_dir(paths))
+    staged = paths.home / f".model-staging-{uuid.uuid4().hex[:8]}"
+    try:
+        result.model.metadata["metrics"] = result.report
+        result.model.save(staged)  # names the model after its booster's sha256
+        model_id = result.model.metadata["model_id"]
+        holdout = result.holdout
+        reliability_plot(
+            holdout["churned"].to_numpy(dtype=float),
+            holdout["probability"].to_numpy(),
+            staged / "reliability.png",
+        )
+        (staged / "model_card.md").write_text(model_card(result.report, model_id))
+        (staged / "report.json").write_text(json.dumps(result.report, indent=2, default=str))
+        _swap_in(staged, model_dir(paths))
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
     return TrainSummary(
         model_id=model_id,
         model_dir=str(model_dir(paths)),
@@ -67,12 +75,17 @@ def train(paths: Paths, seed: int = 42, target: str | None = None) -> TrainSumma
 
 
 def _swap_in(staged: Path, target: Path) -> None:
-    """Replace the model folder so a reader sees the old model or the new one."""
-    retired = target.with_name(target.name + ".previous")
-    shutil.rmtree(retired, ignore_errors=True)
+    """Replace the model folder so a reader sees the old model or the new one (a moment
+    with neither, between two renames, reads as "no trained model")."""
+    retired = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
     if target.exists():
         target.rename(retired)
-    staged.rename(target)
+    try:
+        staged.rename(target)
+    except OSError:
+        if retired.exists():
+            retired.rename(target)
+        raise
     shutil.rmtree(retired, ignore_errors=True)
 
 
@@ -90,6 +103,11 @@ class ScoreSummary:
 def score(paths: Paths, progress=None, target: str | None = None) -> ScoreSummary:
     """Score every customer at the as-of date, write predictions, republish the profile."""
     target = resolve_target(target)
+    with home_lock(paths.home, "score"):  # the predictions file and the republish
+        return _score(paths, progress, target)
+
+
+def _score(paths: Paths, progress, target: str) -> ScoreSummary:
     model = ChurnModel.load(model_dir(paths))
     frame = read_modelling_table(paths, roles=("score",), target=target)
     model_id = model.metadata.get("model_id", "unknown")

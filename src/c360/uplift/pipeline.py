@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from c360.clv.output import write_table
 from c360.config import Paths
+from c360.lock import writes_home
 from c360.ml.predictions import predictions_path
 from c360.uplift import dataset
 from c360.uplift.learners import fit_uplift
@@ -105,6 +106,7 @@ def evaluate(
     }
 
 
+@writes_home("uplift")  # the predictions file, the report and the republish
 def run_uplift(
     paths: Paths,
     learner: str = "x",

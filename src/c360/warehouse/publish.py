@@ -11,12 +11,10 @@ and written only when that build passed, and the Python side (train, score) refu
 read without it. On Spark, `meta.build_history` records every published build, as on DuckDB.
 """
 
-import fcntl
 import json
+import os
 import shutil
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +23,7 @@ import duckdb
 
 from c360 import __version__
 from c360.config import Paths, resolve_target
+from c360.lock import home_lock
 from c360.ml.predictions import ensure_predictions_file, predictions_path
 from c360.warehouse.bronze_check import check_bronze
 from c360.warehouse.dbt import Progress, run_dbt
@@ -53,17 +52,6 @@ def new_build_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
-@contextmanager
-def _exclusive(paths: Paths) -> Iterator[None]:
-    paths.home.mkdir(parents=True, exist_ok=True)
-    with open(paths.home / ".build.lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"another build is running in {paths.home}") from None
-        yield
-
-
 def build_warehouse(
     paths: Paths,
     incremental: bool = False,
@@ -81,7 +69,7 @@ def build_warehouse(
     if target != "duckdb":
         return _build_in_place(paths, target, incremental, progress, select)
     started = datetime.now(UTC)
-    with _exclusive(paths):
+    with home_lock(paths.home, "refresh" if incremental else "build"):
         manifest = check_bronze(paths.bronze)
         predictions = predictions_path(paths.home)
         ensure_predictions_file(predictions)
@@ -89,8 +77,9 @@ def build_warehouse(
             raise BuildError(f"no warehouse at {paths.warehouse} to refresh; run `c360 build`")
         _remove_stale_builds(paths)
         build_id = new_build_id()
-        # The same staging path every build (we hold the lock): dbt's profile, which names
-        # it, then stays the same, so dbt re-parses only changed files (2.6 s saved a run).
+        # The same staging path every build (we hold the home's writer lock, and every
+        # writer removes a killed build's `builds/` first): dbt's profile, which names it,
+        # then stays the same, so dbt re-parses only changed files (2.6 s saved a run).
         staged = paths.home / "builds" / "next" / paths.warehouse.name
         staged.parent.mkdir(parents=True)
         try:
@@ -114,7 +103,7 @@ def build_warehouse(
                 raise BuildError(f"build failed, warehouse unchanged: {outcome.summary()}")
             kind = ("scores" if select else "incremental") if incremental else "full"
             _record_build(staged, build_id, kind, manifest, started)
-            staged.replace(paths.warehouse)
+            publish_file(staged, paths.warehouse, build_id)
         finally:
             shutil.rmtree(staged.parent, ignore_errors=True)
     seconds = (datetime.now(UTC) - started).total_seconds()
@@ -126,6 +115,108 @@ def build_warehouse(
         nodes=outcome.nodes,
         seconds=round(seconds, 2),
     )
+
+
+def side_files(database: Path) -> list[Path]:
+    """What DuckDB keeps next to a database file: its WAL (`<name>.wal`), spill folder
+    (`<name>.tmp`) and any other `<name>.*`."""
+    if not database.parent.is_dir():
+        return []
+    return sorted(database.parent.glob(f"{database.name}.*"))
+
+
+def publish_file(staged: Path, served: Path, build_id: str) -> None:
+    """Swap `staged` in as `served`, with what sits next to it, and check that it opens.
+
+    The staged file must be checkpointed and alone (no WAL). Side files of the served file
+    (a WAL that a crashed tool left, which would make the new file unreadable: "WAL does not
+    match database file") are moved aside just before the swap, so readers see the old file
+    or the new one, each without a WAL. Then the published file is opened read-only; if it
+    does not open, the previous file is put back and BuildError is raised.
+    """
+    leftovers = side_files(staged)
+    if leftovers:
+        _checkpoint(staged)
+        leftovers = [p for p in side_files(staged) if p.name != f"{staged.name}.tmp"]
+        if leftovers:
+            raise BuildError(
+                f"build staged {staged.name} with {leftovers[0].name} beside it after a "
+                "checkpoint; warehouse unchanged"
+            )
+    _check_opens(staged, build_id, "staged build")
+    previous = served.with_name(f".{served.name}.previous-{build_id}")
+    had_previous = served.exists()
+    if had_previous:
+        try:
+            os.link(served, previous)  # keeps the old file to restore, without a gap
+        except OSError:
+            shutil.copy2(served, previous)
+    moved: dict[Path, Path] = {}
+    published = False
+    try:
+        for side in side_files(served):
+            aside = side.with_name(f".{side.name}.stale-{build_id}")
+            side.rename(aside)
+            moved[side] = aside
+        staged.replace(served)
+        try:
+            _check_opens(served, build_id, "published warehouse")
+        except BuildError:
+            for side in side_files(served):
+                _remove(side)
+            if had_previous:
+                previous.replace(served)
+            else:
+                served.unlink(missing_ok=True)
+            raise
+        published = True
+    finally:
+        for side, aside in moved.items():
+            if published:
+                _remove(aside)  # stale: it belonged to no file we serve now
+            else:
+                aside.rename(side)  # a failed publish leaves everything as it was
+        _remove(previous)
+
+
+def _checkpoint(database: Path) -> None:
+    try:
+        with duckdb.connect(str(database)) as con:
+            con.execute("force checkpoint")
+    except duckdb.Error as exc:
+        raise BuildError(f"cannot checkpoint the staged build: {_first_line(exc)}") from None
+
+
+def _check_opens(database: Path, build_id: str, what: str) -> None:
+    """Open `database` read-only as a reader would, in a fresh in-memory instance: a plain
+    `duckdb.connect(path)` would reuse a connection this process may hold to the old file."""
+    path = str(database).replace("'", "''")
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"attach '{path}' as published (read_only)")
+            row = con.execute("select build_id from published.meta.build_info").fetchone()
+    except duckdb.Error as exc:
+        raise BuildError(
+            f"the {what} does not open read-only ({_first_line(exc)}); the previous "
+            "warehouse is still served"
+        ) from None
+    if row is None or row[0] != build_id:
+        raise BuildError(
+            f"the {what} names build {row and row[0]}, not {build_id}; the previous "
+            "warehouse is still served"
+        )
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _remove_stale_builds(paths: Paths) -> None:
@@ -184,7 +275,7 @@ def _build_in_place(
 ) -> BuildReport:
     """dbt build in the engine's own catalog; publish by writing <home>/<target>/build_info."""
     started = datetime.now(UTC)
-    with _exclusive(paths):
+    with home_lock(paths.home, "refresh" if incremental else "build"):
         predictions = predictions_path(paths.home)
         marker = published_marker(paths, target)
         if incremental and not marker.exists():
