@@ -178,10 +178,6 @@ def _with_where(tree: exp.Expression, condition: exp.Expression) -> exp.Expressi
     return tree.copy().transform(rewrite, copy=False)
 
 
-def _plain_column(tree: exp.Expression) -> str | None:
-    return tree.name if isinstance(tree, exp.Column) else None
-
-
 def _unique(words: Iterable[str], exclude: str) -> list[str]:
     seen, out = {exclude.lower()}, []
     for word in words:
@@ -200,13 +196,14 @@ def _column_kind(column: str, type_name: str, keys: set[str]) -> str:
     return "fact"
 
 
-def _logical_tables(model: SemanticModel) -> list[LogicalTable]:
+def _physical(model: SemanticModel) -> dict[str, LogicalTable]:
+    """Every column of every table as a logical column named as the column."""
     keys: dict[str, set[str]] = {t.name: set(t.primary_key) for t in model.tables}
     for rel in model.relationships:
         for end in (rel["from"], rel["to"]):
             table, column = end.split(".")
             keys.setdefault(table, set()).add(column)
-    tables = {
+    return {
         t.name: LogicalTable(
             table=t,
             columns=[
@@ -226,9 +223,10 @@ def _logical_tables(model: SemanticModel) -> list[LogicalTable]:
         for t in model.tables
     }
 
-    def column_of(table: Table, name: str) -> LogicalColumn:
-        return next(c for c in tables[table.name].columns if c.name == name)
 
+def _add_vocabulary(model: SemanticModel, tables: dict[str, LogicalTable]) -> None:
+    """Dimensions, time dimensions and facts: the words of a column go on the column; a
+    dimension computed from a table's columns becomes a column of its own."""
     vocabulary = [
         *(("dimension", d, d.sample_values) for d in model.dimensions),
         *(("time_dimension", d, ()) for d in model.time_dimensions),
@@ -238,16 +236,16 @@ def _logical_tables(model: SemanticModel) -> list[LogicalTable]:
         where = f"{kind} {item.name}"
         table, tree = _localise(_parse(item.expr, where), model, where)
         synonyms = [item.name.replace("_", " "), item.label.lower(), *item.synonyms]
-        plain = _plain_column(tree)
-        if plain is not None:  # the model's word for a column: enrich the column
-            column = column_of(table, plain)
+        columns = tables[table.name].columns
+        if isinstance(tree, exp.Column):
+            column = next(c for c in columns if c.name == tree.name)
             column.synonyms = _unique([*column.synonyms, *synonyms], exclude=column.name)
             column.sample_values = _unique([*column.sample_values, *samples], exclude="")
             column.label = column.label or item.label
             continue
         if kind != "dimension":
             raise ExportError(f"{where}: only dimensions may be computed, not {item.expr!r}")
-        tables[table.name].columns.append(
+        columns.append(
             LogicalColumn(
                 name=item.name,
                 kind="dimension",
@@ -259,6 +257,9 @@ def _logical_tables(model: SemanticModel) -> list[LogicalTable]:
                 sample_values=list(samples),
             )
         )
+
+
+def _add_measures_and_flags(model: SemanticModel, tables: dict[str, LogicalTable]) -> None:
     for measure in model.measures:
         where = f"measure {measure.name}"
         tree = _count_keys(_parse(measure.expr, where), model.table(ENTITY_TABLES[measure.entity]))
@@ -278,6 +279,13 @@ def _logical_tables(model: SemanticModel) -> list[LogicalTable]:
         tables[table.name].filters.append(
             LogicalItem(flag.name, tree, flag.label, f"{noun} {flag.label}", flag.synonyms)
         )
+
+
+def _logical_tables(model: SemanticModel) -> list[LogicalTable]:
+    """The semantic model as logical tables, the shape both formats are written from."""
+    tables = _physical(model)
+    _add_vocabulary(model, tables)
+    _add_measures_and_flags(model, tables)
     for logical in tables.values():
         names = [
             *(c.name for c in logical.columns),
