@@ -552,3 +552,45 @@ def ask(
     except cli_support.CliError as exc:
         raise fail(str(exc)) from None
     raise typer.Exit(code)
+
+
+semantic_app = typer.Typer(
+    help="The assistant's semantic model in standard formats.", no_args_is_help=True
+)
+app.add_typer(semantic_app, name="semantic")
+
+
+@semantic_app.command("export")
+def semantic_export(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="cortex (a Snowflake Cortex Analyst semantic model) or osi (Open Semantic "
+            "Interchange 0.1.1).",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None, typer.Option(help="File to write (atomically); stdout when omitted.")
+    ] = None,
+    database: Annotated[
+        str,
+        typer.Option(
+            envvar="SNOWFLAKE_DATABASE",
+            help="Database holding the GOLD schema (as for `--target snowflake`).",
+        ),
+    ] = "C360",
+) -> None:
+    """Export the assistant's semantic model (semantic_model.yml) as Cortex Analyst or OSI YAML."""
+    from c360.assistant import semantic_export as export  # imported late: keeps the CLI fast
+
+    try:
+        text = export.render(fmt, database=database)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            export.write_atomic(text, output)
+            err_console.print(f"wrote {output}", highlight=False)
+    except export.ExportError as exc:
+        raise fail(str(exc)) from None

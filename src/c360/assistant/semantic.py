@@ -29,6 +29,7 @@ class Table:
     alias: str
     description: str
     columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -163,6 +164,11 @@ def _tuple(value) -> tuple[str, ...]:
     return tuple(str(v) for v in (value or []))
 
 
+def _keys(value) -> tuple[str, ...]:
+    """A primary key written as one column name or a list of them."""
+    return (str(value),) if isinstance(value, str) else _tuple(value)
+
+
 def parse(raw: dict) -> SemanticModel:
     """A SemanticModel from the YAML's mapping; raises SemanticModelError when malformed."""
     try:
@@ -176,6 +182,7 @@ def parse(raw: dict) -> SemanticModel:
                     Column(c["name"], str(c["type"]), str(c.get("description", "")))
                     for c in t["columns"]
                 ),
+                primary_key=_keys(t.get("primary_key")),
             )
             for t in raw["tables"]
         )
