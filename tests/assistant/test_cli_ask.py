@@ -69,7 +69,7 @@ def test_eval_prints_execution_accuracy(home):
         (["ask", "x", "--engine", "magic"], "--engine must be one of"),
         (["ask", "x", "--engine", "llm"], "needs C360_LLM_BASE_URL"),
         (["ask", "x", "--rows", "-1"], "--rows must be 0 or more"),
-        (["ask", "x" * 5000], "longer than 4,000 characters"),
+        (["ask", "x" * 5000], "longer than 1,000 characters"),
     ],
 )
 def test_bad_input_fails_with_one_line(home, args, message):

@@ -150,7 +150,7 @@ def test_transaction_list(planner):
         ("customers with 5000", "can't tell what '5,000' refers to"),
         ("total spend in 2099", "after the data's as-of date"),
         ("", "Ask a question"),
-        ("x" * 600, "longer than 500 characters"),
+        ("x" * 1_100, "longer than 1,000 characters"),
         (";;;;", "Ask a question"),
     ],
 )

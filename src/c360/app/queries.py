@@ -33,9 +33,10 @@ from c360.app import snowflake_source
 from c360.app.snowflake_source import QueryError, SnowflakeWarehouse
 from c360.campaigns.outcome import CAMPAIGN_OUTCOME_CTES
 from c360.config import Paths, resolve_target
+from c360.warehouse import serving
 
 TTL = "10m"
-CATALOG = "wh"
+CATALOG = serving.CATALOG
 
 # Columns the churn model adds to gold.customer_360_profile; null when absent.
 CHURN_COLUMNS = {
@@ -162,24 +163,14 @@ def require() -> Warehouse:
     return found
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
     """A private read-only connection to the warehouse file at `path`.
 
     SQL may read no other file and reach no network, except the bronze Parquet files next to
     the warehouse (the silver campaign views read them).
     """
-    con = duckdb.connect(":memory:")
-    con.execute(f"attach {_literal(path)} as {CATALOG} (read_only)")
     bronze = os.path.join(os.path.dirname(path), "bronze")
-    allowed = sorted({bronze + os.sep, os.path.realpath(bronze) + os.sep})
-    con.execute(f"set allowed_directories = [{', '.join(map(_literal, allowed))}]")
-    con.execute("set enable_external_access = false")
-    con.execute("set lock_configuration = true")
-    return con
+    return serving.open_read_only(path, [bronze + os.sep, os.path.realpath(bronze) + os.sep])
 
 
 @st.cache_resource(max_entries=4, show_spinner=False, on_release=lambda con: con.close())

@@ -8,10 +8,10 @@ from rich.console import Console
 from rich.table import Table
 
 from c360.assistant.answer import Answer, format_value
+from c360.assistant.limits import MAX_QUESTION_CHARS
 from c360.assistant.llm import LLMConfig, LLMError
 from c360.assistant.service import ENGINES, Assistant, AssistantError
 
-MAX_QUESTION_CHARS = 4_000
 EXIT_ANSWERED, EXIT_FAILED, EXIT_CLARIFY = 0, 1, 2
 
 

@@ -28,13 +28,13 @@ import sqlglot
 from sqlglot import exp
 
 from c360.assistant import timerange
+from c360.assistant.limits import MAX_QUESTION_CHARS
 from c360.assistant.semantic import Dimension, Fact, Measure, SemanticModel
 
 DEFAULT_LIST_LIMIT = 100
 DEFAULT_RANKING_LIMIT = 10
 MAX_ANSWER_ROWS = 1_000  # no answer has more rows (the guard's cap); "top 10^20" means all
 MANY_VALUES = 12  # a dimension with more values than this is ranked top-10 by default
-MAX_QUESTION_CHARS = 500
 
 # Two-letter state codes that are also English words: only taken as states in capitals.
 AMBIGUOUS_CODES = {"in", "or", "me", "hi", "oh", "ok", "id", "de", "la", "pa", "ma", "al"}
@@ -392,7 +392,7 @@ class Planner:
         if len(text) > MAX_QUESTION_CHARS:
             return Clarification(
                 question[:MAX_QUESTION_CHARS],
-                f"That question is longer than {MAX_QUESTION_CHARS} characters; "
+                f"That question is longer than {MAX_QUESTION_CHARS:,} characters; "
                 "ask one thing at a time.",
                 self.examples(),
             )

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-CATALOG = "wh"
+from c360.warehouse.serving import CATALOG, open_read_only
+
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_ROWS = 1_000
 DEFAULT_MAX_BYTES = 8_000_000  # an answer larger than this is refused, not returned
@@ -42,29 +43,14 @@ class Result:
     seconds: float
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def open_locked(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only, no-external-access, configuration-locked connection to `path`."""
     if not Path(path).is_file():
         raise WarehouseMissing(f"no warehouse at {path}; run `c360 build` first")
-    con = duckdb.connect(
-        ":memory:",
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-    )
     try:
-        con.execute(f"attach {_literal(str(path))} as {CATALOG} (read_only)")
-        con.execute(
-            f"set memory_limit = {_literal(os.environ.get('C360_DUCKDB_MEMORY_LIMIT', '2GB'))}"
-        )
-        con.execute("set enable_external_access = false")
-        con.execute("set lock_configuration = true")
+        return open_read_only(path, memory_limit=os.environ.get("C360_DUCKDB_MEMORY_LIMIT", "2GB"))
     except duckdb.Error as exc:
-        con.close()
         raise RunError(f"cannot open the warehouse {path}: {exc}") from None
-    return con
 
 
 class Runner:

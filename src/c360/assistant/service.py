@@ -15,6 +15,7 @@ from pathlib import Path
 
 from c360.assistant import guard
 from c360.assistant.answer import Answer, choose_chart, summarize
+from c360.assistant.limits import MAX_QUESTION_CHARS
 from c360.assistant.llm import (
     LLMClient,
     LLMConfig,
@@ -209,7 +210,7 @@ class Assistant:
             )
         if not question.strip():
             return Answer(question, "llm", "clarify", message="Ask a question."), []
-        messages = build_messages(self.model, self.as_of, question[:4_000])
+        messages = build_messages(self.model, self.as_of, question[:MAX_QUESTION_CHARS])
         attempts: list[dict] = []
         for round_ in (1, 2):
             try:

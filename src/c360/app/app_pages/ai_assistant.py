@@ -12,6 +12,7 @@ import streamlit as st
 
 from c360.app import queries, ui
 from c360.assistant.answer import Answer
+from c360.assistant.limits import MAX_QUESTION_CHARS
 from c360.assistant.llm import LLMConfig, LLMError
 from c360.assistant.service import Assistant, AssistantError
 
@@ -170,7 +171,9 @@ with st.expander("Suggested questions", expanded=not history, icon=":material/li
                     icon=":material/arrow_forward:",
                 )
 
-typed = st.chat_input("Ask a question about the portfolio", key="assistant_input", max_chars=500)
+typed = st.chat_input(
+    "Ask a question about the portfolio", key="assistant_input", max_chars=MAX_QUESTION_CHARS
+)
 question = typed or st.session_state.pop(PENDING, None)
 if question:
     with st.spinner("Answering"):
