@@ -446,12 +446,20 @@ def serve_app(
     port: Annotated[
         int | None, typer.Option(help="Port to serve on (Streamlit's default: 8501).")
     ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            envvar="STREAMLIT_SERVER_ADDRESS",
+            help="Address to listen on; 0.0.0.0 exposes the app to the network, which has no "
+            "login of its own: put an authenticating proxy in front (README, App security).",
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Open the analytics app on the published warehouse (extra options go to Streamlit)."""
     from c360.app.launch import LaunchError, streamlit_argv  # imported late: keeps CLI fast
 
     try:
-        argv = streamlit_argv(port, ctx.args)
+        argv = streamlit_argv(port, ctx.args, host=host)
     except LaunchError as exc:
         raise fail(str(exc)) from None
     try:
