@@ -5,13 +5,14 @@ import subprocess
 import time
 from contextlib import nullcontext
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from c360 import __version__, config
+from c360 import cli_validation as check
+from c360.cli_guard import GuardedTyper
 from c360.console import err_console, fail, print_json, stage_progress
 from c360.generate.landing import land_days
 from c360.generate.output import OutputError
@@ -19,7 +20,7 @@ from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bron
 from c360.warehouse.bronze_check import BronzeError
 from c360.warehouse.publish import BuildError, build_warehouse
 
-app = typer.Typer(
+app = GuardedTyper(
     help="c360: customer analytics for card portfolios, from raw card data to churn risk.",
     no_args_is_help=True,
     add_completion=False,
@@ -82,7 +83,14 @@ def generate(
         Path | None, typer.Option(help="Output directory [default: $C360_HOME/bronze].")
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace a non-empty output directory.")] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes, 1 or more [default: every CPU]; capped by the CPUs and "
+            "the memory available.",
+            show_default=False,
+        ),
+    ] = None,
     days: Annotated[
         int | None,
         typer.Option(
@@ -94,14 +102,11 @@ def generate(
 ) -> None:
     """Generate the synthetic bronze layer (Parquet) deterministically."""
     if days is not None:
-        _land(output or config.Paths.from_env().bronze, days, json)
+        bronze = output or config.Paths.from_env().bronze
+        _land(check.writable_dir(bronze, "bronze"), check.days(days), json)
         return
-    if scale <= 0:
-        raise fail(f"--scale must be positive, got {scale}")
-    try:
-        as_of_date = date.fromisoformat(as_of)
-    except ValueError:
-        raise fail(f"--as-of must be a date like 2025-12-31, got {as_of!r}") from None
+    scale, as_of_date, seed = check.scale(scale), check.as_of(as_of), check.seed(seed)
+    check.writable_dir((output or config.Paths.from_env().bronze).resolve(), "output")
     request = GenerateRequest(
         customers=customers if customers is not None else round(config.DEFAULT_CUSTOMERS * scale),
         transactions=transactions
@@ -111,7 +116,7 @@ def generate(
         as_of=as_of_date,
         output=(output or config.Paths.from_env().bronze).resolve(),
         force=force,
-        workers=workers,
+        workers=check.workers(workers),
     )
     result = _generate(request, quiet=json)
     if json:
@@ -155,6 +160,7 @@ def _generate(request: GenerateRequest, quiet: bool) -> dict:
 @app.command()
 def build(target: TargetOption = None, json: JsonOption = False) -> None:
     """Build the warehouse from bronze with dbt (all models and tests), then publish it."""
+    check.writable_home()
     report = _build(incremental=False, quiet=json, target=_target(target))
     if json:
         print_json(report)
@@ -163,6 +169,7 @@ def build(target: TargetOption = None, json: JsonOption = False) -> None:
 @app.command()
 def refresh(target: TargetOption = None, json: JsonOption = False) -> None:
     """Load newly landed bronze days into the warehouse incrementally, then publish it."""
+    check.writable_home()
     report = _build(incremental=True, quiet=json, target=_target(target))
     if json:
         print_json(report)
@@ -202,6 +209,10 @@ def train(
     json: JsonOption = False,
 ) -> None:
     """Train the churn model out of time on the warehouse; write the model and its card."""
+    check.writable_home()
+    check.seed(seed)
+    if card_dir is not None:
+        check.writable_dir(card_dir, "--card-dir")
     report = _train(seed, quiet=json, target=_target(target))
     if card_dir is not None:
         card_dir.mkdir(parents=True, exist_ok=True)
@@ -239,6 +250,7 @@ def _train(seed: int, quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
 @app.command()
 def score(target: TargetOption = None, json: JsonOption = False) -> None:
     """Score every customer at the as-of date and publish the scores into the warehouse."""
+    check.writable_home()
     report = _score(quiet=json, target=_target(target))
     if json:
         print_json(report)
@@ -281,6 +293,9 @@ def clv(
 ) -> None:
     """Customer lifetime value (BG/NBD + Gamma-Gamma, PyMC-Marketing MAP) for every
     customer; writes the 12-month CLV and republishes the profile."""
+    check.writable_home()
+    check.seed(seed)
+    check.finite("--discount-rate", discount_rate, 0.0, 1.0)
     report = _clv(holdout_days, discount_rate, seed, quiet=json)
     if json:
         print_json(report)
@@ -336,6 +351,8 @@ def uplift(
 ) -> None:
     """Uplift model from the past randomised campaign: held-out Qini, then each eligible
     customer's predicted retention uplift, republished into the profile."""
+    check.writable_home()
+    check.seed(seed)
     report = _uplift(learner, campaign, holdout_share, seed, quiet=json)
     if json:
         print_json(report)
@@ -404,8 +421,8 @@ def run(
 ) -> None:
     """Run the whole pipeline: generate bronze if there is none yet, build, train, score,
     then customer lifetime value and campaign uplift (DuckDB target)."""
-    if scale <= 0:
-        raise fail(f"--scale must be positive, got {scale}")
+    scale, seed = check.scale(scale), check.seed(seed)
+    check.writable_home()
     target = _target(target)
     paths = config.Paths.from_env()
     stages: dict[str, object] = {}
@@ -459,7 +476,7 @@ def serve_app(
     from c360.app.launch import LaunchError, streamlit_argv  # imported late: keeps CLI fast
 
     try:
-        argv = streamlit_argv(port, ctx.args, host=host)
+        argv = streamlit_argv(check.port(port), ctx.args, host=host)
     except LaunchError as exc:
         raise fail(str(exc)) from None
     try:
