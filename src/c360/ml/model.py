@@ -41,7 +41,8 @@ class ChurnModel:
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(directory / BOOSTER_FILE))
+        # written by Python, so a full disk is an OSError, not a LightGBM abort on stderr
+        (directory / BOOSTER_FILE).write_text(self.booster.model_to_string(), encoding="utf-8")
         metadata = self.metadata | {
             "format": MODEL_FORMAT,
             "features": self.features,
