@@ -109,6 +109,7 @@ BAD_FLAGS = [
     ["train", "--seed", "-5"],
     ["clv", "--discount-rate", "nan"],
     ["clv", "--holdout-days", "-1"],
+    ["clv", "--holdout-days", "1000000"],
     ["uplift", "--holdout-share", "nan"],
     ["uplift", "--learner", "z"],
     ["ask"],

@@ -296,6 +296,7 @@ def clv(
     check.writable_home()
     check.seed(seed)
     check.finite("--discount-rate", discount_rate, 0.0, 1.0)
+    check.finite("--holdout-days", holdout_days, 0, check.MAX_HOLDOUT_DAYS)
     report = _clv(holdout_days, discount_rate, seed, quiet=json)
     if json:
         print_json(report)

@@ -17,6 +17,7 @@ MIN_AS_OF = date(1970, 1, 1)
 MAX_AS_OF = date(2100, 12, 31)
 MAX_LANDING_DAYS = 3_660  # ten years at once
 MAX_SEED = 2**32 - 1  # numpy's and LightGBM's seeds are 32-bit
+MAX_HOLDOUT_DAYS = 3_650  # far beyond any history; larger ones overflow the calendar
 
 
 def scale(value: float) -> float:
