@@ -36,8 +36,9 @@ TIMEOUT = 300
 
 def tree(home: Path) -> dict[str, str]:
     """Every entry under `home`: directories, and files with their sha256. Lock files
-    (`*.lock`, empty files that flock works on) are left out: a command may create one
-    before it finds out that it cannot go on, and they stay by design."""
+    (`*.lock`, which flock works on and which name their last holder) are left out: a
+    writer may take the lock before it finds out that it cannot go on, and they stay by
+    design."""
     if not home.exists():
         return {}
     if home.is_file():
@@ -45,7 +46,7 @@ def tree(home: Path) -> dict[str, str]:
     found = {}
     for path in sorted(home.rglob("*")):
         key = str(path.relative_to(home))
-        if path.name.endswith(".lock") and path.is_file() and path.stat().st_size == 0:
+        if path.name.endswith(".lock") and path.is_file():
             continue
         if path.is_symlink():
             found[key] = "-> " + os.readlink(path)
@@ -242,8 +243,7 @@ cp -a "$src/." "$mnt/"
 dd if=/dev/zero of="$mnt/.filler" bs=65536 2>/dev/null || true
 listing() {
   cd "$mnt" && {
-    find . -type f ! -empty -exec sha256sum {} +
-    find . -type f -empty ! -name '*.lock'
+    find . -type f ! -name '*.lock' -exec sha256sum {} +
     find . -type d
   } | sort
 }

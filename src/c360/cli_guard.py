@@ -39,11 +39,13 @@ def describe(exc: BaseException) -> str:
 
 
 def _say(message: str) -> None:
-    from rich.markup import escape
+    """`error: message` on stderr, the message as plain text (never read as markup)."""
+    from rich.text import Text
 
-    from c360.console import fail
+    from c360.console import err_console
 
-    fail(escape(message))  # prints the line; the Exit it returns is not needed here
+    line = Text.assemble(("error:", "bold red"), " ", message)
+    err_console.print(line, highlight=False, soft_wrap=True)
 
 
 class GuardedTyper(typer.Typer):
