@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser java run test lint format bench clean
+.PHONY: install browser java office run test lint format bench clean
 
 install: $(STAMP)
 
@@ -31,12 +31,21 @@ java:
 	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } \
 	  || { [ "$$CI" != true ] && echo "warning: could not install Java 17; the Spark tests will skip"; }; }
 
+# LibreOffice Calc (headless, no GUI) for the test that opens CSV exports in a real spreadsheet;
+# skipped when soffice is already there. Outside CI a failed install only warns (that test
+# then skips); in CI it fails the run.
+office:
+	@command -v soffice >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; } \
+	  || { [ "$$CI" != true ] && echo "warning: could not install LibreOffice; the spreadsheet test will skip"; }; }
+
 # The whole pipeline on the embedded default (DuckDB), then the app on http://localhost:8501
 run: install
 	$(BIN)/c360 run
 	$(BIN)/c360 app
 
-test: install browser java
+test: install browser java office
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest

@@ -6,13 +6,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from c360 import __version__, config, lock
+from c360 import cli_validation as check
+from c360.cli_guard import GuardedTyper
 from c360.console import err_console, fail, print_json, stage_progress
 from c360.generate.landing import land_days
 from c360.generate.output import OutputError
@@ -20,7 +21,7 @@ from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bron
 from c360.warehouse.bronze_check import BronzeError
 from c360.warehouse.publish import BuildError, build_warehouse
 
-app = typer.Typer(
+app = GuardedTyper(
     help="c360: customer analytics for card portfolios, from raw card data to churn risk.",
     no_args_is_help=True,
     add_completion=False,
@@ -111,7 +112,14 @@ def generate(
         bool,
         typer.Option(help="Replace an existing bronze layer whole (anything else is refused)."),
     ] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes, 1 or more [default: every CPU]; capped by the CPUs and "
+            "the memory available.",
+            show_default=False,
+        ),
+    ] = None,
     days: Annotated[
         int | None,
         typer.Option(
@@ -123,14 +131,11 @@ def generate(
 ) -> None:
     """Generate the synthetic bronze layer (Parquet) deterministically."""
     if days is not None:
-        _land(output or config.Paths.from_env().bronze, days, json)
+        bronze = output or config.Paths.from_env().bronze
+        _land(check.writable_dir(bronze, "bronze"), check.days(days), json)
         return
-    if scale <= 0:
-        raise fail(f"--scale must be positive, got {scale}")
-    try:
-        as_of_date = date.fromisoformat(as_of)
-    except ValueError:
-        raise fail(f"--as-of must be a date like 2025-12-31, got {as_of!r}") from None
+    scale, as_of_date, seed = check.scale(scale), check.as_of(as_of), check.seed(seed)
+    check.writable_dir((output or config.Paths.from_env().bronze).resolve(), "output")
     request = GenerateRequest(
         customers=customers if customers is not None else round(config.DEFAULT_CUSTOMERS * scale),
         transactions=transactions
@@ -140,7 +145,7 @@ def generate(
         as_of=as_of_date,
         output=(output or config.Paths.from_env().bronze).resolve(),
         force=force,
-        workers=workers,
+        workers=check.workers(workers),
     )
     result = _generate(request, quiet=json)
     if json:
@@ -184,6 +189,7 @@ def _generate(request: GenerateRequest, quiet: bool) -> dict:
 @app.command()
 def build(target: TargetOption = None, json: JsonOption = False) -> None:
     """Build the warehouse from bronze with dbt (all models and tests), then publish it."""
+    check.writable_home()
     report = _build(incremental=False, quiet=json, target=_target(target))
     if json:
         print_json(report)
@@ -192,6 +198,7 @@ def build(target: TargetOption = None, json: JsonOption = False) -> None:
 @app.command()
 def refresh(target: TargetOption = None, json: JsonOption = False) -> None:
     """Load newly landed bronze days into the warehouse incrementally, then publish it."""
+    check.writable_home()
     report = _build(incremental=True, quiet=json, target=_target(target))
     if json:
         print_json(report)
@@ -234,6 +241,10 @@ def train(
     json: JsonOption = False,
 ) -> None:
     """Train the churn model out of time on the warehouse; write the model and its card."""
+    check.writable_home()
+    check.seed(seed)
+    if card_dir is not None:
+        check.writable_dir(card_dir, "--card-dir")
     report = _train(seed, quiet=json, target=_target(target))
     if card_dir is not None:
         card_dir.mkdir(parents=True, exist_ok=True)
@@ -272,6 +283,7 @@ def _train(seed: int, quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
 @app.command()
 def score(target: TargetOption = None, json: JsonOption = False) -> None:
     """Score every customer at the as-of date and publish the scores into the warehouse."""
+    check.writable_home()
     report = _score(quiet=json, target=_target(target))
     if json:
         print_json(report)
@@ -315,6 +327,10 @@ def clv(
 ) -> None:
     """Customer lifetime value (BG/NBD + Gamma-Gamma, PyMC-Marketing MAP) for every
     customer; writes the 12-month CLV and republishes the profile."""
+    check.writable_home()
+    check.seed(seed)
+    check.finite("--discount-rate", discount_rate, 0.0, 1.0)
+    check.finite("--holdout-days", holdout_days, 0, check.MAX_HOLDOUT_DAYS)
     report = _clv(holdout_days, discount_rate, seed, quiet=json)
     if json:
         print_json(report)
@@ -371,6 +387,8 @@ def uplift(
 ) -> None:
     """Uplift model from the past randomised campaign: held-out Qini, then each eligible
     customer's predicted retention uplift, republished into the profile."""
+    check.writable_home()
+    check.seed(seed)
     report = _uplift(learner, campaign, holdout_share, seed, quiet=json)
     if json:
         print_json(report)
@@ -440,8 +458,8 @@ def run(
 ) -> None:
     """Run the whole pipeline: generate bronze if there is none yet, build, train, score,
     then customer lifetime value and campaign uplift (DuckDB target)."""
-    if scale <= 0:
-        raise fail(f"--scale must be positive, got {scale}")
+    scale, seed = check.scale(scale), check.seed(seed)
+    check.writable_home()
     target = _target(target)
     paths = config.Paths.from_env()
     with _writer(paths.home, "run"):  # one lock for every stage: no writer slips in between
@@ -490,12 +508,20 @@ def serve_app(
     port: Annotated[
         int | None, typer.Option(help="Port to serve on (Streamlit's default: 8501).")
     ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            envvar="STREAMLIT_SERVER_ADDRESS",
+            help="Address to listen on; 0.0.0.0 exposes the app to the network, which has no "
+            "login of its own: put an authenticating proxy in front (README, App security).",
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Open the analytics app on the published warehouse (extra options go to Streamlit)."""
     from c360.app.launch import LaunchError, streamlit_argv  # imported late: keeps CLI fast
 
     try:
-        argv = streamlit_argv(port, ctx.args)
+        argv = streamlit_argv(check.port(port), ctx.args, host=host)
     except LaunchError as exc:
         raise fail(str(exc)) from None
     try:

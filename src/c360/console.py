@@ -42,12 +42,20 @@ def stage_progress(enabled: bool = True) -> Iterator:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err_console, transient=False) as bars:
-        tasks: dict[str, int] = {}
+    # Started at the first update, so a command that fails before any stage prints nothing
+    # but its one error line.
+    bars = Progress(*columns, console=err_console, transient=False)
+    tasks: dict[str, int] = {}
 
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bars.add_task(STAGE_LABELS.get(stage, stage), total=total)
-            bars.update(tasks[stage], completed=done)
+    def update(stage: str, done: int, total: int) -> None:
+        if not tasks:
+            bars.start()
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(STAGE_LABELS.get(stage, stage), total=total)
+        bars.update(tasks[stage], completed=done)
 
+    try:
         yield update
+    finally:
+        if tasks:
+            bars.stop()

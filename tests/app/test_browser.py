@@ -104,6 +104,9 @@ def test_every_page_in_a_real_browser(served, tmp_path):
             _settle(page)
             assert page.locator(EXCEPTION).count() == 0
             assert page.get_by_text("Data as of").count() == 1
+            # viewers get no developer menu: no Deploy button even on localhost
+            assert page.get_by_test_id("stToolbar").count() == 1
+            assert page.get_by_test_id("stAppDeployButton").count() == 0
             before = page.get_by_test_id("stMetricValue").first.inner_text()
             card_type = page.get_by_test_id("stMultiSelect").filter(has_text="Card type")
             card_type.locator("input").fill("Premium")

@@ -100,3 +100,17 @@ def test_the_llm_engine_needs_configuration(assistant):
         assistant.ask("churn risk by state", engine="llm")
     with pytest.raises(AssistantError, match="unknown engine"):
         assistant.ask("churn risk by state", engine="magic")
+
+
+def test_a_log_that_cannot_be_written_does_not_stop_answers(tmp_path, capsys):
+    """A read-only or full home still answers; the first failed write says so on stderr."""
+    from c360.assistant.service import JsonLog
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    log = JsonLog(blocker / "logs" / "assistant.jsonl")  # its folder cannot be made
+    log.write({"question": "one"})
+    log.write({"question": "two"})
+    err = capsys.readouterr().err
+    assert err.count("warning: not logging to") == 1
+    assert blocker.read_text() == ""

@@ -8,6 +8,7 @@ line to `<home>/logs/assistant.jsonl`; thumbs up/down go to `assistant_feedback.
 """
 
 import json
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -39,19 +40,30 @@ class AssistantError(Exception):
 
 
 class JsonLog:
-    """Append-only JSON lines, safe across the app's session threads."""
+    """Append-only JSON lines, safe across the app's session threads.
+
+    Best effort: a home that is read-only or full still answers questions; the first failed
+    write says so in one line on stderr."""
 
     def __init__(self, path: Path):
         self.path = path
         self._lock = threading.Lock()
+        self._warned = False
 
     def write(self, record: dict) -> None:
         record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), **record}
         line = json.dumps(record, default=str, ensure_ascii=False)
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as fh:
-                fh.write(line + "\n")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with open(self.path, "a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
+            except OSError as exc:
+                if not self._warned:
+                    self._warned = True
+                    sys.stderr.write(
+                        f"warning: not logging to {self.path}: {exc.strerror or exc}\n"
+                    )
 
 
 def _clip(text, n: int = MAX_LOGGED_CHARS):

@@ -1,10 +1,12 @@
 """Write-then-rename output so a failed or killed run never leaves half a bronze layer."""
 
 import json
+import math
 import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
@@ -102,7 +104,52 @@ def write_json(data: dict, path: Path) -> None:
 
 
 def read_manifest(bronze: Path) -> dict:
+    """The bronze manifest, or OutputError naming what is wrong with it in one line."""
     path = bronze / MANIFEST
     if not path.exists():
         raise OutputError(f"no bronze data at {bronze} (missing {MANIFEST}); run `c360 generate`")
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise OutputError(f"bronze manifest {path} cannot be read: {exc}") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise OutputError(f"bronze manifest {path} {problem}; generate bronze again with --force")
+    return manifest
+
+
+# Keys every manifest has (builds read them), and those a generated one adds (landing reads them)
+_DATES = ("as_of_date",)
+_GENERATED_DATES = ("generated_as_of_date",)
+_GENERATED_COUNTS = ("customers", "seed", "next_transaction_id")
+
+
+def _manifest_problem(manifest: object) -> str | None:
+    if not isinstance(manifest, dict):
+        return f"is not a JSON object but {type(manifest).__name__}"
+    generated = "generator_version" in manifest
+    for key in _DATES + (_GENERATED_DATES if generated else ()):
+        try:
+            date.fromisoformat(manifest[key])
+        except KeyError:
+            return f"has no {key}"
+        except (TypeError, ValueError):
+            return f"has {key} {manifest[key]!r}, not a date like 2025-12-31"
+    rows = manifest.get("rows")
+    if not isinstance(rows, dict) or not _count(rows.get("transactions")):
+        return "has no rows.transactions count"
+    for key in _GENERATED_COUNTS if generated else ():
+        if not _count(manifest.get(key)):
+            return f"has {key} {manifest.get(key)!r}, not a count"
+    scale = manifest.get("intensity_scale")
+    if generated and not (_number(scale) and math.isfinite(scale) and scale > 0):
+        return f"has intensity_scale {scale!r}, not a positive number"
+    return None
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

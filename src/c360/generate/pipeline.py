@@ -37,8 +37,11 @@ from c360.generate.tables import (
     truth_customers_table,
 )
 from c360.generate.timeline import Timeline
+from c360.generate.workers import available_memory, die_with_parent, population_bytes, worker_limit
 
 GENERATOR_VERSION = 3
+# A chunk of 1,000 customers is built in memory at once: this keeps it under ~1 GiB.
+MAX_TRANSACTIONS_PER_CUSTOMER = 10_000
 STREAM_COUNTS, STREAM_ROWS, STREAM_TABLES = 4, 5, 7
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -56,7 +59,7 @@ class GenerateRequest:
     as_of: date
     output: Path
     force: bool = False
-    workers: int = 0  # 0 = all cores
+    workers: int = 0  # 0 = as many as the CPUs and memory allow; always capped by them
 
     def validate(self) -> None:
         if self.customers <= 0:
@@ -70,6 +73,19 @@ class GenerateRequest:
             )
         if self.seed < 0:
             raise GenerateError(f"--seed must be zero or positive, got {self.seed}")
+        if self.transactions > MAX_TRANSACTIONS_PER_CUSTOMER * self.customers:
+            raise GenerateError(
+                f"--transactions ({self.transactions:,}) must be at most "
+                f"{MAX_TRANSACTIONS_PER_CUSTOMER:,} per customer "
+                f"({MAX_TRANSACTIONS_PER_CUSTOMER * self.customers:,} for {self.customers:,})"
+            )
+        memory = available_memory()
+        if memory is not None and population_bytes(self.customers) > memory:
+            raise GenerateError(
+                f"--customers {self.customers:,} needs about "
+                f"{population_bytes(self.customers) / 2**30:,.1f} GiB of memory; "
+                f"{memory / 2**30:,.1f} GiB is available"
+            )
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -110,7 +126,8 @@ def generate_bronze(request: GenerateRequest, progress: Progress = _no_progress)
         write_parquet(pa.table(customer_defects), out / "_truth/customer_defects.parquet")
 
         plan = _TransactionPlan(behaviour, timeline, request.seed, request.transactions)
-        written, scale, next_id = plan.run(out, _worker_count(request.workers), progress)
+        workers = worker_limit(request.workers, request.customers)
+        written, scale, next_id = plan.run(out, workers, progress)
 
         manifest = {
             "generator_version": GENERATOR_VERSION,
@@ -128,10 +145,6 @@ def generate_bronze(request: GenerateRequest, progress: Progress = _no_progress)
         }
         write_json(manifest, out / MANIFEST)
     return manifest
-
-
-def _worker_count(requested: int) -> int:
-    return requested if requested > 0 else max(1, os.cpu_count() or 1)
 
 
 @dataclass
@@ -167,8 +180,10 @@ class _ChunkContext:
 _CONTEXT: _ChunkContext | None = None
 
 
-def _init_worker(context: _ChunkContext) -> None:
+def _init_worker(context: _ChunkContext, parent_pid: int | None = None) -> None:
     global _CONTEXT
+    if parent_pid is not None:  # in a pool worker: die with the parent
+        die_with_parent(parent_pid)
     _CONTEXT = context
 
 
@@ -217,7 +232,7 @@ class _executor:
     def __enter__(self) -> Callable[..., list]:
         if self._workers > 1:
             ctx = mp.get_context("spawn")
-            self._pool = ctx.Pool(self._workers, _init_worker, (self._context,))
+            self._pool = ctx.Pool(self._workers, _init_worker, (self._context, os.getpid()))
         else:
             _init_worker(self._context)
         return self._run_all

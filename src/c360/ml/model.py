@@ -45,7 +45,8 @@ class ChurnModel:
     def save(self, directory: Path) -> None:
         """Write the booster, then the metadata naming it (`model_id`, `booster_sha256`)."""
         directory.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(directory / BOOSTER_FILE))
+        # written by Python, so a full disk is an OSError, not a LightGBM abort on stderr
+        (directory / BOOSTER_FILE).write_text(self.booster.model_to_string(), encoding="utf-8")
         digest = hashlib.sha256((directory / BOOSTER_FILE).read_bytes()).hexdigest()
         self.metadata["model_id"] = model_id_of(digest)
         self.metadata["booster_sha256"] = digest
