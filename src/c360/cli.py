@@ -102,6 +102,9 @@ def generate(
         as_of_date = date.fromisoformat(as_of)
     except ValueError:
         raise fail(f"--as-of must be a date like 2025-12-31, got {as_of!r}") from None
+    earliest, latest = config.EARLIEST_GENERATED_AS_OF, config.LATEST_GENERATED_AS_OF
+    if not earliest <= as_of_date <= latest:
+        raise fail(f"--as-of must be between {earliest} and {latest}, got {as_of_date}")
     request = GenerateRequest(
         customers=customers if customers is not None else round(config.DEFAULT_CUSTOMERS * scale),
         transactions=transactions
