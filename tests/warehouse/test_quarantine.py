@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from c360.cli import app
 from c360.config import Paths
 from c360.generate.landing import land_days
+from c360.warehouse.dbt import failure_reason, run_dbt
 from c360.warehouse.publish import build_warehouse
 from tests.warehouse.test_publish import differing_tables, rebuilt_from_same_bronze
 
@@ -230,3 +231,39 @@ def test_a_bad_as_of_date_in_the_manifest_is_refused_in_one_line(
     if message != NOT_A_DATE:  # the data's range is named
         assert "transactions run from 2024-01-01 to 2099-01-01" in lines[0]
     assert digest(home.warehouse) == before
+
+
+def test_dbt_itself_refuses_an_as_of_date_that_is_not_a_date(tmp_path, bronze):
+    """Defence in depth: even given straight to dbt, a payload never reaches the SQL."""
+    paths = Paths(tmp_path)
+    outcome = run_dbt(
+        ["compile", "--select", "build_as_of", "--no-introspect"],
+        env={
+            "C360_AS_OF_DATE": "2025-12-31' as date) as as_of_date; drop table x; --",
+            "C360_PREVIOUS_AS_OF_DATE": "",
+            "C360_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
+            "C360_BRONZE_PATH": str(bronze),
+            "C360_PREDICTIONS_PATH": str(tmp_path / "predictions"),
+        },
+        paths=paths,
+        target="duckdb",
+    )
+    assert not outcome.success
+    assert "as_of_date must be a date like 2025-12-31, got '2025-12-31' as date)" in (
+        outcome.summary()
+    )
+
+
+def test_a_dbt_failure_says_what_went_wrong_not_only_where():
+    message = (
+        "Runtime Error in model fct_transactions (models/marts/fct_transactions.sql)\n"
+        "  Conversion Error: Could not cast value nan to DECIMAL(18,2)\n"
+        "  LINE 110: ...\n"
+    )
+    assert failure_reason(message) == (
+        "Runtime Error in model fct_transactions (models/marts/fct_transactions.sql): "
+        "Conversion Error: Could not cast value nan to DECIMAL(18,2)"
+    )
+    assert failure_reason("Got 5 results, configured to fail if != 0") == (
+        "Got 5 results, configured to fail if != 0"
+    )

@@ -114,7 +114,14 @@ def build_warehouse(
                 target="duckdb",
             )  # fmt: skip
             if not outcome.success:
-                raise BuildError(f"build failed, warehouse unchanged: {outcome.summary()}")
+                hint = (
+                    "; a table's columns changed since the served build (a new c360?): "
+                    "run `c360 build` once"
+                    if incremental
+                    and "schemas on this incremental model are out of sync" in outcome.summary()
+                    else ""
+                )
+                raise BuildError(f"build failed, warehouse unchanged: {outcome.summary()}{hint}")
             kind = ("scores" if select else "incremental") if incremental else "full"
             _record_build(staged, build_id, kind, as_of, manifest, started)
             staged.replace(paths.warehouse)
