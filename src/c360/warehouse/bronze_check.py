@@ -77,12 +77,16 @@ def transaction_range(bronze: Path, as_of: date) -> tuple[datetime, datetime, da
     """(first, last, last on or before `as_of`) transaction_ts in bronze; None when bronze
     has no timed transactions."""
     end = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
-    with duckdb.connect() as con:
-        first, last, last_before = con.execute(
-            "select min(transaction_ts), max(transaction_ts), "
-            "max(transaction_ts) filter (where transaction_ts < ?) from read_parquet(?)",
-            [end, str(bronze / "transactions" / "*.parquet")],
-        ).fetchone()
+    try:
+        with duckdb.connect() as con:
+            first, last, last_before = con.execute(
+                "select min(transaction_ts), max(transaction_ts), "
+                "max(transaction_ts) filter (where transaction_ts < ?) from read_parquet(?)",
+                [end, str(bronze / "transactions" / "*.parquet")],
+            ).fetchone()
+    except duckdb.Error as exc:
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise BronzeError(f"cannot read transaction times in {bronze}: {first_line}") from None
     return None if first is None else (first, last, last_before)
 
 
