@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -64,8 +65,9 @@ def good_rows(bronze: Path, n: int) -> tuple[list[dict], pa.Schema]:
         ).fetchall()
     ]
     table = pq.read_table(bronze / "transactions")
+    chosen = table.filter(pc.is_in(table["transaction_id"], pa.array(ids, pa.int64())))
+    rows = {row["transaction_id"]: row for row in chosen.to_pylist()}
     schema = pq.read_schema(sorted((bronze / "transactions").glob("*.parquet"))[0])
-    rows = {row["transaction_id"]: row for row in table.to_pylist() if row["transaction_id"] in ids}
     return [rows[i] for i in ids], schema
 
 
