@@ -193,6 +193,31 @@ def test_a_refresh_after_the_as_of_date_moves_forward_equals_a_full_build(quaran
     assert differing_tables(home, rebuilt) == {}
 
 
+def test_a_refresh_after_the_as_of_date_moves_back_equals_a_full_build(quarantined, tmp_path):
+    """The manifest's as-of date moved back a day: the usable transactions of 2025-12-31 are
+    now after it, leave fct_transactions for the quarantine, and the refresh equals a full
+    build."""
+    home = copy_home(quarantined[0], tmp_path / "home")
+    manifest_path = home.bronze / "_manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["as_of_date"] = "2025-12-30"
+    manifest_path.write_text(json.dumps(manifest))
+
+    build_warehouse(home, incremental=True)
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        latest_fact = con.execute(
+            "select max(transaction_ts) from gold.fct_transactions"
+        ).fetchone()
+        moved = con.execute(
+            "select count(*) from silver.stg_transactions_quarantine "
+            "where quarantine_reason = 'after_as_of_date' and transaction_ts < '2026-01-01'"
+        ).fetchone()[0]
+    assert latest_fact[0] < datetime(2025, 12, 31)
+    assert moved > 0
+    rebuilt = rebuilt_from_same_bronze(home, tmp_path / "rebuilt")
+    assert differing_tables(home, rebuilt) == {}
+
+
 runner = CliRunner()
 
 
