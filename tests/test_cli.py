@@ -46,6 +46,8 @@ def test_generate_json_reports_counts(tmp_path):
         (["--customers", "100", "--transactions", "99"], "must be at least --customers"),
         (["--scale", "0"], "--scale must be positive"),
         (["--as-of", "yesterday"], "--as-of must be a date"),
+        (["--as-of", "0001-01-01"], "--as-of must be between 1971-01-01 and 2099-12-31"),
+        (["--as-of", "9999-12-31"], "--as-of must be between 1971-01-01 and 2099-12-31"),
     ],
 )
 def test_bad_sizes_fail_with_one_line_and_write_nothing(tmp_path, args, message):

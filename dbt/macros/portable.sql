@@ -184,3 +184,41 @@
 {% macro ratio(numerator, denominator) -%}
     cast({{ numerator }} as double) / cast({{ denominator }} as double)
 {%- endmacro %}
+
+
+{#-
+    Special floating point values: NaN, and +/- infinity. (DuckDB, Spark and Snowflake
+    all order NaN above every number, so a range check alone would let it through as
+    "too large"; these name it.)
+-#}
+{% macro is_nan(expression) -%}
+    {{ return(adapter.dispatch('is_nan', 'c360')(expression)) }}
+{%- endmacro %}
+
+{% macro default__is_nan(expression) -%}
+    ({{ expression }} = cast('NaN' as double))
+{%- endmacro %}
+
+{% macro duckdb__is_nan(expression) -%}
+    isnan({{ expression }})
+{%- endmacro %}
+
+{% macro spark__is_nan(expression) -%}
+    isnan({{ expression }})
+{%- endmacro %}
+
+{% macro is_infinite(expression) -%}
+    {{ return(adapter.dispatch('is_infinite', 'c360')(expression)) }}
+{%- endmacro %}
+
+{% macro default__is_infinite(expression) -%}
+    ({{ expression }} in (cast('inf' as double), cast('-inf' as double)))
+{%- endmacro %}
+
+{% macro duckdb__is_infinite(expression) -%}
+    isinf({{ expression }})
+{%- endmacro %}
+
+{% macro spark__is_infinite(expression) -%}
+    ({{ expression }} in (cast('Infinity' as double), cast('-Infinity' as double)))
+{%- endmacro %}

@@ -9,7 +9,12 @@
       - every transaction of a customer whose customer row or attribute change arrived
         since (known customer, account opening date, SCD2 version may all have changed);
       - every transaction when merchant categories arrived since (any spelling may now
-        match another category, or none).
+        match another category, or none);
+      - every transaction at or after the end of the earlier of this build's and the
+        previous build's as-of date (macros/as_of.sql): when the as-of date moves forward,
+        rows quarantined as after_as_of_date may now be usable; when it moves back, usable
+        rows become after_as_of_date. With an unchanged as-of date this is only the rows
+        dated after it, which are few.
     Before loading, refresh_scope_delete() removes those rows from the table, so rows that
     leave it (e.g. quarantined rows of a customer who has now arrived) do not linger.
 -#}
@@ -80,10 +85,10 @@
 {%- endmacro %}
 
 
-{#- The rows of `relation` (with transaction_id, customer_id, loaded_at) to load: all of
-    them without a watermark or after new reference data, else the refresh scope above, in
-    disjoint branches (each one can use its own filter; an OR of all three would read every
-    row). -#}
+{#- The rows of `relation` (with transaction_id, customer_id, transaction_ts, loaded_at)
+    to load: all of them without a watermark or after new reference data, else the refresh
+    scope above, in disjoint branches (each one can use its own filter; an OR of all four
+    would read every row). -#}
 {% macro refresh_scope(relation, since_sql) -%}
     {%- if since_sql is none or not execute or reference_data_since(since_sql) %}
     select * from {{ relation }}
@@ -106,20 +111,41 @@
         and (transaction_id is null or transaction_id not in ({{ keys.redelivered }}))
         {%- endif %}
     {%- endif %}
+    {%- set as_of_window = as_of_window_start() %}
+    {%- if as_of_window %}
+    union all
+    select * from {{ relation }}
+    where transaction_ts >= {{ as_of_window }}
+        and not coalesce(loaded_at > {{ since_sql }}, false)
+        {%- if keys.redelivered %}
+        and (transaction_id is null or transaction_id not in ({{ keys.redelivered }}))
+        {%- endif %}
+        {%- if keys.customers %}
+        and (customer_id is null or customer_id not in ({{ keys.customers }}))
+        {%- endif %}
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}
 
 
 {#- pre_hooks of the incremental tables, one per kind of key (`redelivered` transaction
-    ids, `customers`), so that each delete skips row groups by its own zone maps: remove the
-    rows refresh_scope() will reload; everything when the table holds no watermark or
-    reference data arrived since. Nothing on a full build. -#}
+    ids, `customers`, `as_of`: transaction times from as_of_window_start()), so that each
+    delete skips row groups by its own zone maps: remove the rows refresh_scope() will
+    reload; everything when the table holds no watermark or reference data arrived since.
+    Nothing on a full build. The `as_of` one runs last: it changes no watermark the others
+    read. -#}
 {% macro refresh_scope_delete(keys_of, column, lookback_hours=0) -%}
     {%- if is_incremental() and execute -%}
         {%- set since_sql = incremental_since(column, lookback_hours) -%}
         {%- if since_sql is none or reference_data_since(since_sql) -%}
             {%- if keys_of == 'redelivered' -%}
             delete from {{ this }}
+            {%- endif -%}
+        {%- elif keys_of == 'as_of' -%}
+            {%- set as_of_window = as_of_window_start() -%}
+            {%- if as_of_window -%}
+            delete from {{ this }}
+            where transaction_ts >= {{ as_of_window }}
             {%- endif -%}
         {%- else -%}
             {%- set keys = _refresh_scope_keys(since_sql)[keys_of] -%}

@@ -13,8 +13,8 @@ from pathlib import Path
 from c360 import config
 from c360.console import fail
 
-MIN_AS_OF = date(1970, 1, 1)
-MAX_AS_OF = date(2100, 12, 31)
+MIN_AS_OF = config.EARLIEST_GENERATED_AS_OF
+MAX_AS_OF = config.LATEST_GENERATED_AS_OF
 MAX_LANDING_DAYS = 3_660  # ten years at once
 MAX_SEED = 2**32 - 1  # numpy's and LightGBM's seeds are 32-bit
 MAX_HOLDOUT_DAYS = 3_650  # far beyond any history; larger ones overflow the calendar
@@ -28,7 +28,7 @@ def scale(value: float) -> float:
 
 
 def as_of(text: str) -> date:
-    """`--as-of`: an ISO date between 1970 and 2100."""
+    """`--as-of`: an ISO date between 1971 and 2099 (config's bounds for generated data)."""
     try:
         value = date.fromisoformat(text)
     except ValueError:

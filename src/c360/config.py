@@ -10,6 +10,15 @@ DEFAULT_CUSTOMERS = 50_000
 DEFAULT_TRANSACTIONS = 60_000_000
 DEFAULT_AS_OF = date(2025, 12, 31)
 HISTORY_MONTHS = 24
+# A build's as-of date must fall on or after the first transaction in bronze and at most
+# this many days after the last transaction on or before it: further away, every
+# customer would look inactive (or have no history at all), which is a wrong date, not
+# a finding. See README, "As-of date".
+MAX_AS_OF_GAP_DAYS = 31
+# What `c360 generate --as-of` accepts: the generator needs a few years before the date
+# for account openings and birthdays, and Python dates end in 9999.
+EARLIEST_GENERATED_AS_OF = date(1971, 1, 1)
+LATEST_GENERATED_AS_OF = date(2099, 12, 31)
 
 # Engines the dbt project builds on (profiles in dbt/profiles.yml); see README "Targets".
 TARGETS = ("duckdb", "spark", "snowflake")

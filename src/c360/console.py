@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 err_console = Console(stderr=True)
@@ -21,8 +22,9 @@ STAGE_LABELS = {
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one clear line to stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print one clear line to stderr and return the Exit to raise. The message is printed
+    as it is: text from the user (a bad value, e.g. "[/]") is never read as markup."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -1,10 +1,11 @@
 -- depends_on: {{ ref('stg_transactions') }}
 -- The as-of date this build measured everything from: var('as_of_date'), else the
--- environment's C360_AS_OF_DATE (how the CLI passes the bronze manifest's: a var that
--- changes makes dbt parse the whole project again, an env var only this file), else the
--- date of the latest usable transaction; and the first day of transaction history in
--- bronze. One row.
-{%- set as_of_var = var('as_of_date', '') or env_var('C360_AS_OF_DATE', '') %}
+-- environment's C360_AS_OF_DATE (how the CLI passes the bronze manifest's, checked in
+-- Python: a var that changes makes dbt parse the whole project again, an env var only
+-- the files that read it), else the date of the latest usable transaction; and the first
+-- day of transaction history in bronze. One row. macros/as_of.sql refuses anything but
+-- a plain YYYY-MM-DD date.
+{%- set as_of_var = as_of_date_setting() %}
 
 with
 

@@ -19,6 +19,7 @@
         pre_hook=[
             "{{ refresh_scope_delete('redelivered', 'loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
             "{{ refresh_scope_delete('customers', 'loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
+            "{{ refresh_scope_delete('as_of', 'loaded_at', var('fct_transactions_lookback_hours', 0) | int) }}",
         ],
         post_hook=({'sql': 'force checkpoint', 'transaction': false} if target.type == 'duckdb' else [])
     )
@@ -28,8 +29,9 @@
 --
 -- Incremental runs load the silver rows loaded after the newest loaded_at already here,
 -- plus, first deleting them here, every transaction re-delivered since and every
--- transaction of customers whose bronze customer row or attribute changes arrived since
--- (macros/refresh_scope.sql). An incremental run so gives the same table as a full
+-- transaction of customers whose bronze customer row or attribute changes arrived since,
+-- and every transaction at or after the end of the earlier of this and the previous
+-- build's as-of date (macros/refresh_scope.sql). An incremental run so gives the same table as a full
 -- refresh of the same bronze.
 {%- set since_sql = incremental_since('loaded_at', var('fct_transactions_lookback_hours', 0) | int) %}
 

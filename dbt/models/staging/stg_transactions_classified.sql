@@ -5,6 +5,21 @@
 -- the quarantine and the accounting each run it once. Storing its 60M rows as a table
 -- cost more (about 15 s to write at the default size) than those passes; and a refresh
 -- then classifies only newly loaded rows, which the loaded_at filter reaches in bronze.
+--
+-- Amounts: bronze delivers a double. A NaN, an infinity, a negative amount or one above
+-- var('max_transaction_amount') is quarantined with its own reason (c360 has no refunds:
+-- the contract's statuses are Approved and Declined, and spend is a sum of approved
+-- amounts, so a negative amount is an error, not a refund). `amount` is the decimal(18,2)
+-- value, null when it cannot be one (missing, NaN, infinite, above the maximum);
+-- `amount_delivered` keeps the double as delivered, for inspection.
+-- Time: with an as-of date set (the CLI always sets one), a transaction after the as-of
+-- date is quarantined: it has not happened yet as far as this build is concerned.
+{%- set as_of = as_of_date_setting() %}
+{%- set max_amount = var('max_transaction_amount') | float %}
+{%- if not 0 < max_amount < 1e16 %}
+    {{ exceptions.raise_compiler_error("max_transaction_amount must be above 0 and below 1e16 (decimal(18,2)), got " ~ max_amount) }}
+{%- endif %}
+
 with
 
 source as (
@@ -94,7 +109,13 @@ cleaned as (
         cast(deliveries.transaction_id as bigint) as transaction_id,
         customer_spellings.customer_id,
         cast(deliveries.transaction_ts as timestamp) as transaction_ts,
-        cast(deliveries.amount as decimal(18, 2)) as amount,
+        case
+            when not {{ is_nan('deliveries.amount') }}
+                and not {{ is_infinite('deliveries.amount') }}
+                and abs(deliveries.amount) <= {{ max_amount }}
+                then cast(deliveries.amount as decimal(18, 2))
+        end as amount,
+        cast(deliveries.amount as double) as amount_delivered,
         nullif(trim(deliveries.merchant_name), '') as merchant_name,
         deliveries.merchant_category as merchant_category_delivered,
         category_spellings.category_id,
@@ -123,7 +144,14 @@ final as (
             when transaction_id is null then 'missing_transaction_id'
             when versions_delivered > 1 then 'conflicting_versions'
             when transaction_ts is null then 'missing_transaction_ts'
-            when amount is null then 'missing_amount'
+            {%- if as_of %}
+            when transaction_ts >= {{ as_of_end_ts(as_of) }} then 'after_as_of_date'
+            {%- endif %}
+            when amount_delivered is null then 'missing_amount'
+            when {{ is_nan('amount_delivered') }} then 'nan_amount'
+            when {{ is_infinite('amount_delivered') }} then 'infinite_amount'
+            when amount_delivered < 0 then 'negative_amount'
+            when amount_delivered > {{ max_amount }} then 'absurd_amount'
             when customer_id is null then 'missing_customer_id'
             when not is_known_customer then 'unknown_customer'
             when transaction_ts < cast(account_open_date as timestamp)

@@ -91,10 +91,20 @@ def run_dbt(
     for node_result in results:
         if str(node_result.status) in FAILED:
             node = node_result.node
-            message = (node_result.message or "").strip().splitlines()
-            reason = message[0] if message else "no message"
+            reason = failure_reason(node_result.message or "")
             failures.append(f"{node.resource_type} {node.name} failed: {reason}")
     return DbtOutcome(result.success and not failures, nodes=len(results), failures=failures)
+
+
+def failure_reason(message: str) -> str:
+    """One line from a dbt failure message: its first line, and when that only says where
+    ("Runtime Error in model x (path)"), the next line too, which says what went wrong."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return "no message"
+    if " Error in " in lines[0] and len(lines) > 1:
+        return f"{lines[0]}: {lines[1]}"
+    return lines[0]
 
 
 def _close_duckdb() -> None:

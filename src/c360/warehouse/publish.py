@@ -25,7 +25,7 @@ from c360 import __version__
 from c360.config import Paths, resolve_target
 from c360.lock import home_lock
 from c360.ml.predictions import ensure_predictions_file, predictions_path
-from c360.warehouse.bronze_check import check_bronze
+from c360.warehouse.bronze_check import BronzeError, check_as_of, check_bronze, parse_as_of
 from c360.warehouse.dbt import Progress, run_dbt
 
 PUBLISHED_BUILD = "build_info.json"  # in <home>/<target>/ for engines built in place
@@ -71,10 +71,12 @@ def build_warehouse(
     started = datetime.now(UTC)
     with home_lock(paths.home, "refresh" if incremental else "build"):
         manifest = check_bronze(paths.bronze)
+        as_of = check_as_of(manifest, paths.bronze).isoformat()
         predictions = predictions_path(paths.home)
         ensure_predictions_file(predictions)
         if incremental and not paths.warehouse.exists():
             raise BuildError(f"no warehouse at {paths.warehouse} to refresh; run `c360 build`")
+        previous_as_of = _served_as_of(paths.warehouse) if incremental else ""
         _remove_stale_builds(paths)
         build_id = new_build_id()
         # The same staging path every build (we hold the home's writer lock, and every
@@ -89,7 +91,8 @@ def build_warehouse(
                 ["build", *([] if incremental else ["--full-refresh"]),
                  *(["--select", select] if select else [])],
                 env={
-                    "C360_AS_OF_DATE": manifest["as_of_date"],
+                    "C360_AS_OF_DATE": as_of,
+                    "C360_PREVIOUS_AS_OF_DATE": previous_as_of,
                     "C360_WAREHOUSE_PATH": str(staged),
                     "C360_BRONZE_PATH": str(paths.bronze),
                     "C360_PREDICTIONS_PATH": str(predictions.parent),
@@ -100,9 +103,16 @@ def build_warehouse(
                 target="duckdb",
             )  # fmt: skip
             if not outcome.success:
-                raise BuildError(f"build failed, warehouse unchanged: {outcome.summary()}")
+                hint = (
+                    "; a table's columns changed since the served build (a new c360?): "
+                    "run `c360 build` once"
+                    if incremental
+                    and "schemas on this incremental model are out of sync" in outcome.summary()
+                    else ""
+                )
+                raise BuildError(f"build failed, warehouse unchanged: {outcome.summary()}{hint}")
             kind = ("scores" if select else "incremental") if incremental else "full"
-            _record_build(staged, build_id, kind, manifest, started)
+            _record_build(staged, build_id, kind, as_of, manifest, started)
             publish_file(staged, paths.warehouse, build_id)
         finally:
             shutil.rmtree(staged.parent, ignore_errors=True)
@@ -110,7 +120,7 @@ def build_warehouse(
     return BuildReport(
         build_id=build_id,
         kind=kind,
-        as_of_date=manifest["as_of_date"],
+        as_of_date=as_of,
         warehouse=str(paths.warehouse),
         nodes=outcome.nodes,
         seconds=round(seconds, 2),
@@ -219,12 +229,25 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _served_as_of(warehouse: Path) -> str:
+    """The as-of date of the served build a refresh starts from."""
+    try:
+        return read_build_info(warehouse)["as_of_date"]
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BuildError(
+            f"cannot refresh {warehouse} ({first}); run `c360 build` to build it again"
+        ) from None
+
+
 def _remove_stale_builds(paths: Paths) -> None:
     """Leftovers of killed builds; safe to remove because we hold the build lock."""
     shutil.rmtree(paths.home / "builds", ignore_errors=True)
 
 
-def _record_build(staged: Path, build_id: str, kind: str, manifest: dict, started) -> None:
+def _record_build(
+    staged: Path, build_id: str, kind: str, as_of: str, manifest: dict, started
+) -> None:
     with duckdb.connect(str(staged)) as con:
         con.execute("create schema if not exists meta")
         con.execute(
@@ -245,7 +268,7 @@ def _record_build(staged: Path, build_id: str, kind: str, manifest: dict, starte
             [
                 build_id,
                 kind,
-                manifest["as_of_date"],
+                as_of,
                 started.replace(tzinfo=None),
                 datetime.now(UTC).replace(tzinfo=None),
                 manifest["rows"]["transactions"],
@@ -284,12 +307,17 @@ def _build_in_place(
             )
         if target == "spark":
             manifest = check_bronze(paths.bronze)
+            manifest["as_of_date"] = check_as_of(manifest, paths.bronze).isoformat()
             ensure_predictions_file(predictions)
             engine = _start_spark(paths)
             env = _spark_env(paths)
             where = str(paths.spark_home)
         else:
             manifest = _local_manifest(paths)
+            if manifest.get("as_of_date"):  # bronze is in the account: only the date's form
+                manifest["as_of_date"] = parse_as_of(
+                    manifest["as_of_date"], "bronze manifest as_of_date"
+                ).isoformat()
             ensure_predictions_file(predictions)
             engine = _upload_to_snowflake(predictions.parent)
             env = {}
@@ -298,6 +326,8 @@ def _build_in_place(
             "C360_BRONZE_PATH": str(paths.bronze),
             "C360_PREDICTIONS_PATH": str(predictions.parent),
         }
+        previous = (read_published_build(paths, target) or {}) if incremental else {}
+        env["C360_PREVIOUS_AS_OF_DATE"] = _date_or_empty(previous.get("as_of_date"))
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.unlink(missing_ok=True)
         build_id = new_build_id()
@@ -331,6 +361,14 @@ def _build_in_place(
         nodes=outcome.nodes,
         seconds=round(seconds, 2),
     )
+
+
+def _date_or_empty(value: object) -> str:
+    """A published build's as-of date, or '' when it had none ("latest transaction")."""
+    try:
+        return parse_as_of(value).isoformat()
+    except BronzeError:
+        return ""
 
 
 def _start_spark(paths: Paths):

@@ -14,6 +14,7 @@
         pre_hook=[
             "{{ refresh_scope_delete('redelivered', 'loaded_at') }}",
             "{{ refresh_scope_delete('customers', 'loaded_at') }}",
+            "{{ refresh_scope_delete('as_of', 'loaded_at') }}",
         ]
     )
 }}
@@ -34,6 +35,7 @@ final as (
         customer_id,
         transaction_ts,
         amount,
+        amount_delivered,
         merchant_name,
         merchant_category_delivered,
         category_id,
