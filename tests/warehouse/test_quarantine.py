@@ -221,7 +221,7 @@ def test_a_refresh_after_the_as_of_date_moves_back_equals_a_full_build(quarantin
 runner = CliRunner()
 
 
-NOT_A_DATE = "bronze manifest as_of_date must be a date like 2025-12-31"
+NOT_A_DATE = "not a date like 2025-12-31"  # refused when the manifest is read
 
 
 @pytest.mark.parametrize(
