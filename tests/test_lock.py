@@ -95,15 +95,37 @@ def test_another_thread_waits_its_turn(tmp_path):
     assert len(refused) == 1  # free again
 
 
+HOLD_LOCK = """
+import sys
+from c360.lock import home_lock
+sys.argv = ["c360", "train", "--json"]  # what the lock records as the holder's command
+with home_lock(sys.stdin.readline().strip(), "train"):
+    print("held", flush=True)
+    sys.stdin.read()  # until the test closes stdin
+"""
+
+
 def test_a_second_writer_fails_in_one_line_naming_the_holder(home):
+    """A holder that keeps the lock as long as the test needs (a real train on the small home
+    can finish before the second command has started)."""
     predictions = predictions_path(home.home)
     before = digest(predictions)
-    holder = c360_process(home.home, "train", "--json")
+    env = os.environ | {"PYTHONPATH": str(Path(c360.__file__).parents[1])}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
-        wait_until_holding(home.home, holder)
+        holder.stdin.write(f"{home.home}\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "held"
         second = run_c360(home.home, "--lock-timeout", "0.5", "score")
     finally:
-        holder.communicate(timeout=300)
+        holder.stdin.close()
+        holder.wait(timeout=60)
     assert second.returncode == 1
     lines = second.stderr.strip().splitlines()
     assert len(lines) == 1, second.stderr

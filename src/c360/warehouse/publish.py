@@ -14,6 +14,7 @@ read without it. On Spark, `meta.build_history` records every published build, a
 import json
 import os
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -230,10 +231,24 @@ def _remove(path: Path) -> None:
 
 
 def _served_as_of(warehouse: Path) -> str:
-    """The as-of date of the served build a refresh starts from."""
+    """The as-of date of the served build a refresh starts from.
+
+    A stale WAL that another tool left next to the served file makes it unreadable until
+    the publish moves the WAL aside; the file is then read alone, through a hard link in a
+    private folder (no WAL beside it), without touching what is served."""
     try:
         return read_build_info(warehouse)["as_of_date"]
     except duckdb.Error as exc:
+        if side_files(warehouse):
+            with tempfile.TemporaryDirectory(
+                prefix=f".{warehouse.name}.read-", dir=warehouse.parent
+            ) as folder:
+                alone = Path(folder) / warehouse.name
+                try:
+                    os.link(warehouse, alone)
+                    return read_build_info(alone)["as_of_date"]
+                except (OSError, duckdb.Error):
+                    pass
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BuildError(
             f"cannot refresh {warehouse} ({first}); run `c360 build` to build it again"
