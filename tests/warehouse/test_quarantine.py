@@ -97,6 +97,16 @@ def quarantined(tmp_path_factory, bronze) -> tuple[Paths, dict[int, str]]:
     return paths, expected
 
 
+def injected_reasons(con) -> dict:
+    """{transaction_id: quarantine reason} of the injected rows (ids from 900,000,000)."""
+    return dict(
+        con.execute(
+            "select transaction_id, quarantine_reason from silver.stg_transactions_quarantine "
+            "where transaction_id >= 900000000"
+        ).fetchall()
+    )
+
+
 def copy_home(paths: Paths, target: Path) -> Paths:
     target.mkdir(parents=True)
     shutil.copy2(paths.warehouse, target / paths.warehouse.name)
@@ -107,12 +117,7 @@ def copy_home(paths: Paths, target: Path) -> Paths:
 def test_bad_rows_are_quarantined_with_their_reason_and_the_build_goes_on(quarantined):
     paths, expected = quarantined
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        found = dict(
-            con.execute(
-                "select transaction_id, quarantine_reason from silver.stg_transactions_quarantine "
-                "where transaction_id >= 900000000"
-            ).fetchall()
-        )
+        found = injected_reasons(con)
         in_facts = con.execute(
             "select count(*) from gold.fct_transactions where transaction_id >= 900000000"
         ).fetchone()[0]
@@ -168,12 +173,7 @@ def test_a_refresh_after_the_as_of_date_moves_forward_equals_a_full_build(quaran
     assert report.as_of_date == "2026-01-01"
     next_day_id = 900_000_000 + NEXT_DAY_ROW
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
-        reasons = dict(
-            con.execute(
-                "select transaction_id, quarantine_reason from silver.stg_transactions_quarantine "
-                "where transaction_id >= 900000000"
-            ).fetchall()
-        )
+        reasons = injected_reasons(con)
         facts = [
             row[0]
             for row in con.execute(

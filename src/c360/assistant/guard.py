@@ -385,15 +385,15 @@ def _statements_as_duckdb_reads_them(sql: str) -> dict:
     return json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
 
 
-def _walk_json(node, found: list[dict]) -> None:
+def _dicts(node):
+    """Every JSON object inside `node` (DuckDB's serialized syntax tree), depth first."""
     if isinstance(node, dict):
-        if node.get("type") in ("BASE_TABLE", "TABLE_FUNCTION"):
-            found.append(node)
+        yield node
         for value in node.values():
-            _walk_json(value, found)
+            yield from _dicts(value)
     elif isinstance(node, list):
         for value in node:
-            _walk_json(value, found)
+            yield from _dicts(value)
 
 
 def engine_audit(sql: str, allowed_tables: set[str]) -> str | None:
@@ -408,35 +408,24 @@ def engine_audit(sql: str, allowed_tables: set[str]) -> str | None:
     statements = parsed.get("statements") or []
     if len(statements) != 1:
         return f"exactly one statement is allowed, DuckDB reads {len(statements)}"
-    ctes = set()
-    found: list[dict] = []
-    _walk_json(statements[0], found)
-    for node in _walk_json_ctes(statements[0]):
-        ctes.add(node.lower())
-    for node in found:
-        if node["type"] == "TABLE_FUNCTION":
+    nodes = list(_dicts(statements[0]))
+    ctes = {
+        entry["key"].lower()
+        for node in nodes
+        if isinstance(node.get("cte_map"), dict)
+        for entry in node["cte_map"].get("map", [])
+        if "key" in entry
+    }
+    for node in nodes:
+        if node.get("type") == "TABLE_FUNCTION":
             return "table functions are not allowed (only gold tables can be read)"
-        if node["type"] != "BASE_TABLE":
+        if node.get("type") != "BASE_TABLE":
             continue
         schema, name = (node.get("schema_name") or "").lower(), node["table_name"].lower()
         if node.get("catalog_name"):
             return f"only gold tables can be read, not {_short(node['catalog_name'], 40)}"
-        if (schema, name) == ("", name) and name in ctes:
+        if not schema and name in ctes:
             continue
         if schema != SCHEMA or name not in allowed_tables:
             return f"only gold tables can be read, not {_short(schema + '.' + name, 50)}"
     return None
-
-
-def _walk_json_ctes(node) -> list[str]:
-    names: list[str] = []
-    if isinstance(node, dict):
-        cte_map = node.get("cte_map")
-        if isinstance(cte_map, dict):
-            names += [entry["key"] for entry in cte_map.get("map", []) if "key" in entry]
-        for value in node.values():
-            names += _walk_json_ctes(value)
-    elif isinstance(node, list):
-        for value in node:
-            names += _walk_json_ctes(value)
-    return names
