@@ -18,8 +18,10 @@ from pathlib import Path
 import yaml
 
 from c360.assistant.answer import Answer
+from c360.assistant.conversation import Conversation
 
 QUESTIONS_PATH = Path(__file__).with_name("eval") / "questions.yml"
+CONVERSATIONS_PATH = Path(__file__).with_name("eval") / "conversations.yml"
 TARGET_ACCURACY = 0.90
 
 
@@ -172,17 +174,116 @@ def evaluate(assistant, cases: list[Case], engine: str = "offline") -> Report:
     """Run every case through `assistant` (a c360.assistant.service.Assistant)."""
     report = Report(engine)
     for case in cases:
-        expected: Answer = assistant.run_sql(case.sql, question=f"[eval expected] {case.id}")
-        if not expected.ok:
-            raise ValueError(f"expected SQL of {case.id} does not run: {expected.message}")
-        answer: Answer = assistant.ask(case.question, engine=engine)
-        if not answer.ok:
-            result = CaseResult(case, False, answer.status, answer.message, answer.sql)
-        else:
-            ok, why = compare(
-                expected.columns, expected.rows, answer.columns, answer.rows, case.ordered
-            )
-            result = CaseResult(case, ok, answer.status, why, answer.sql)
-        result.seconds = answer.seconds
-        report.results.append(result)
+        report.results.append(_score(assistant, case, engine))
     return report
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """A multi-turn case: each turn is a Case answered in the conversation so far."""
+
+    id: str
+    theme: str
+    turns: tuple[Case, ...]
+
+
+@dataclass
+class DialogueReport:
+    """Conversations pass when every turn passes; turns are counted too."""
+
+    engine: str
+    results: list[tuple[Dialogue, list[CaseResult]]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
+
+    @property
+    def passed(self) -> int:
+        return sum(all(r.passed for r in turns) for _, turns in self.results)
+
+    @property
+    def accuracy(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    @property
+    def turns(self) -> tuple[int, int]:
+        flat = [r for _, turns in self.results for r in turns]
+        return sum(r.passed for r in flat), len(flat)
+
+    def to_json(self) -> dict:
+        passed_turns, total_turns = self.turns
+        return {
+            "engine": self.engine,
+            "conversations": self.total,
+            "passed": self.passed,
+            "accuracy": round(self.accuracy, 4),
+            "turns": total_turns,
+            "turns_passed": passed_turns,
+            "target": TARGET_ACCURACY,
+            "failures": [
+                {
+                    "id": d.id,
+                    "turn": i + 1,
+                    "question": r.case.question,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "sql": r.sql,
+                }
+                for d, turns in self.results
+                for i, r in enumerate(turns)
+                if not r.passed
+            ],
+        }
+
+
+def load_dialogues(path: Path = CONVERSATIONS_PATH) -> list[Dialogue]:
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    dialogues = []
+    for c in raw["conversations"]:
+        turns = tuple(
+            Case(
+                id=f"{c['id']}#{i + 1}",
+                theme=str(c["theme"]),
+                question=str(t["question"]),
+                sql=str(t["sql"]).strip(),
+                ordered=bool(t.get("ordered", False)),
+            )
+            for i, t in enumerate(c["turns"])
+        )
+        dialogues.append(Dialogue(str(c["id"]), str(c["theme"]), turns))
+    return dialogues
+
+
+def evaluate_dialogues(
+    assistant, dialogues: list[Dialogue], engine: str = "offline"
+) -> DialogueReport:
+    """Each conversation in a fresh `Conversation`; every turn scored like a single case."""
+    report = DialogueReport(engine)
+    for dialogue in dialogues:
+        conversation = Conversation()
+        results = []
+        for case in dialogue.turns:
+            results.append(_score(assistant, case, engine, conversation))
+        report.results.append((dialogue, results))
+    return report
+
+
+def _score(assistant, case: Case, engine: str, conversation=None) -> CaseResult:
+    expected: Answer = assistant.run_sql(case.sql, question=f"[eval expected] {case.id}")
+    if not expected.ok:
+        raise ValueError(f"expected SQL of {case.id} does not run: {expected.message}")
+    if conversation is None:
+        answer: Answer = assistant.ask(case.question, engine=engine)
+    else:
+        answer = assistant.ask(case.question, engine=engine, conversation=conversation)
+    if not answer.ok:
+        result = CaseResult(case, False, answer.status, answer.message, answer.sql)
+    else:
+        ok, why = compare(
+            expected.columns, expected.rows, answer.columns, answer.rows, case.ordered
+        )
+        result = CaseResult(case, ok, answer.status, why, answer.sql)
+    result.seconds = answer.seconds
+    return result

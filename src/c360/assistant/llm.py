@@ -20,6 +20,7 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -131,8 +132,12 @@ def render_schema(model: SemanticModel) -> str:
     return "\n".join(lines)
 
 
-def build_messages(model: SemanticModel, as_of: date, question: str) -> list[dict]:
-    """System prompt from the semantic model, verified queries as examples, the question."""
+def build_messages(
+    model: SemanticModel, as_of: date, question: str, history: Sequence = ()
+) -> list[dict]:
+    """System prompt from the semantic model, verified queries as examples, the
+    conversation's previous turns (`history`: objects with `question` and `sql`, already
+    cut to the size budget), then the question."""
     system = (
         "You translate questions about a card issuer's customer portfolio into one DuckDB "
         "SQL query over the tables below.\n"
@@ -148,6 +153,17 @@ def build_messages(model: SemanticModel, as_of: date, question: str) -> list[dic
     for vq in model.verified_queries:
         messages.append({"role": "user", "content": vq.question})
         messages.append({"role": "assistant", "content": f"```sql\n{vq.sql}\n```"})
+    if history:
+        messages.append(
+            {
+                "role": "system",
+                "content": "The user's earlier questions in this conversation follow, with "
+                "the SQL that answered them; a follow-up question refers to them.",
+            }
+        )
+    for turn in history:
+        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "assistant", "content": f"```sql\n{turn.sql}\n```"})
     messages.append({"role": "user", "content": question})
     return messages
 

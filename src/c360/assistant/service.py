@@ -16,6 +16,7 @@ from pathlib import Path
 
 from c360.assistant import guard
 from c360.assistant.answer import Answer, choose_chart, summarize
+from c360.assistant.conversation import Conversation, Turn
 from c360.assistant.limits import MAX_QUESTION_CHARS
 from c360.assistant.llm import (
     LLMClient,
@@ -128,17 +129,22 @@ class Assistant:
 
     # -- asking --
 
-    def ask(self, question: str, engine: str = "offline") -> Answer:
-        """Answer `question` with the chosen engine; never raises for a bad question."""
+    def ask(
+        self, question: str, engine: str = "offline", conversation: Conversation | None = None
+    ) -> Answer:
+        """Answer `question` with the chosen engine; never raises for a bad question.
+
+        With a `conversation`, a follow-up builds on its previous turns, and the turn is
+        added to it."""
         if engine not in ENGINES:
             raise AssistantError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
         started = time.perf_counter()
         question = question if isinstance(question, str) else str(question)
         try:
             if engine == "llm":
-                answer, attempts = self._ask_llm(question)
+                answer, attempts = self._ask_llm(question, conversation)
             else:
-                answer, attempts = self._ask_offline(question)
+                answer, attempts = self._ask_offline(question, conversation)
         except AssistantError:
             raise
         except Exception as exc:  # a bug must cost one answer, never the assistant
@@ -146,6 +152,10 @@ class Assistant:
             answer = Answer(question, engine, "error", message=message)
             attempts = [{"error": f"{type(exc).__name__}: {_clip(exc, 500)}"}]
         answer.seconds = time.perf_counter() - started
+        if conversation is not None:
+            conversation.add(
+                Turn(question, engine, answer.status, answer.sql, answer.interpretation)
+            )
         self.log.write(
             {
                 "event": "ask",
@@ -157,12 +167,30 @@ class Assistant:
                 "rows": len(answer.rows),
                 "seconds": round(answer.seconds, 4),
                 "attempts": attempts,
+                **({"turn": len(conversation.turns)} if conversation is not None else {}),
             }
         )
         return answer
 
-    def _ask_offline(self, question: str) -> tuple[Answer, list[dict]]:
-        planned = self.planner.plan(question)
+    def _previous_spec(self, conversation: Conversation | None):
+        """The last answered offline turn's spec; a loaded conversation replays its turns."""
+        if conversation is None:
+            return None
+        if conversation.spec is None and conversation.turns and not conversation.replayed:
+            spec = None
+            for turn in conversation.turns:
+                if turn.engine == "offline" and turn.status == "answered":
+                    planned = self.planner.plan(turn.question, spec)
+                    if isinstance(planned, Plan):
+                        spec = planned.spec
+            conversation.spec = spec
+        conversation.replayed = True
+        return conversation.spec
+
+    def _ask_offline(
+        self, question: str, conversation: Conversation | None = None
+    ) -> tuple[Answer, list[dict]]:
+        planned = self.planner.plan(question, self._previous_spec(conversation))
         if isinstance(planned, Clarification):
             answer = Answer(
                 question=question,
@@ -172,7 +200,10 @@ class Assistant:
                 suggestions=planned.suggestions,
             )
             return answer, [{"verdict": "clarify", "reason": planned.message}]
-        return self._execute(question, "offline", planned.sql, planned)
+        answer, attempts = self._execute(question, "offline", planned.sql, planned)
+        if answer.ok and conversation is not None:
+            conversation.spec = planned.spec
+        return answer, attempts
 
     def _execute(
         self, question: str, engine: str, sql: str, plan: Plan | None
@@ -215,14 +246,19 @@ class Assistant:
         attempt["rows"] = len(result.rows)
         return answer, [attempt]
 
-    def _ask_llm(self, question: str) -> tuple[Answer, list[dict]]:
+    def _ask_llm(
+        self, question: str, conversation: Conversation | None = None
+    ) -> tuple[Answer, list[dict]]:
         if self.llm is None:
             raise AssistantError(
                 "the LLM engine is not configured: set C360_LLM_BASE_URL and C360_LLM_MODEL"
             )
         if not question.strip():
             return Answer(question, "llm", "clarify", message="Ask a question."), []
-        messages = build_messages(self.model, self.as_of, question[:MAX_QUESTION_CHARS])
+        history = conversation.history() if conversation is not None else []
+        messages = build_messages(
+            self.model, self.as_of, question[:MAX_QUESTION_CHARS], history=history
+        )
         attempts: list[dict] = []
         for round_ in (1, 2):
             try:

@@ -216,6 +216,10 @@ PATTERNS = [
         rf"\b(?:in|during|for|of|throughout)\s+{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?\b",
         lambda m, a: _month_of(MONTHS[m["month"]], _int(m["year"]), a),
     ),
+    (  # "October 2025" without a preposition: the year makes it a date
+        rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}\b",
+        lambda m, a: _month_of(MONTHS[m["month"]], _int(m["year"]), a),
+    ),
     (
         rf"\b(?:in|during|for|of|throughout|within)\s+(?:the\s+year\s+)?{_YEAR}\b",
         lambda m, a: _year(int(m["year"]), a),
