@@ -185,6 +185,7 @@ class Dialogue:
     id: str
     theme: str
     turns: tuple[Case, ...]
+    split: str = "dev"
 
 
 @dataclass
@@ -252,7 +253,8 @@ def load_dialogues(path: Path = CONVERSATIONS_PATH) -> list[Dialogue]:
             )
             for i, t in enumerate(c["turns"])
         )
-        dialogues.append(Dialogue(str(c["id"]), str(c["theme"]), turns))
+        split = str(c.get("split", "dev"))
+        dialogues.append(Dialogue(str(c["id"]), str(c["theme"]), turns, split))
     return dialogues
 
 

@@ -9,10 +9,14 @@ apply is answered with a clarification that says which parts it can change.
 """
 
 import dataclasses
+import re
+from datetime import date, timedelta
 
+from c360.assistant import timerange
 from c360.assistant.planner.interpret import Fragment, _Interpretation
 from c360.assistant.planner.lexicon import (
     ANAPHORA,
+    DEFAULT_LIST_LIMIT,
     FOLLOWUP_PAIRS,
     FOLLOWUP_STARTS,
     FOLLOWUP_WEAK_STARTS,
@@ -43,13 +47,23 @@ def cue(text: str) -> str | None:
 
 
 def plan_followup(planner, previous: QuerySpec, text: str) -> QuerySpec | None:
-    """The previous spec changed by `text`, or None when `text` is a question of its own."""
+    """The previous spec changed by `text`, or None when `text` is a question of its own:
+    one without a follow-up's wording that names what to compute ("how many ...", "average
+    ...", "customers in Texas")."""
     strength = cue(text)
-    if strength is None:
+    text_read, shifted = _shifted_time(text, previous)
+    reading = _Interpretation(planner, text_read)
+    try:
+        fragment = reading.fragment()
+    except PlanningError:
+        if strength is None:
+            return None  # read as a question of its own, with its own clarification
+        raise
+    if shifted is not None:
+        fragment.time = shifted
+    if strength != "strong" and (fragment.has_subject or fragment.is_empty()):
         return None
-    reading = _Interpretation(planner, text)
-    fragment = reading.fragment()
-    if strength == "weak" and fragment.has_subject:
+    if strength is None and fragment.names_rows:
         return None
     if fragment.is_empty():
         raise PlanningError(
@@ -57,6 +71,42 @@ def plan_followup(planner, previous: QuerySpec, text: str) -> QuerySpec | None:
             f"({_described(previous)}). I can change {WHAT_CAN_CHANGE}."
         )
     return merge(reading, previous, fragment, text)
+
+
+_SHIFT = re.compile(
+    r"\b(?:the\s+)?(?P<unit>week|month|quarter|year)\s+(?P<dir>before|after)"
+    r"(?:\s+(?:that|this|it))?\b"
+)
+
+
+def _shifted_time(text: str, previous: QuerySpec):
+    """'the month before that': the previous time range moved back (or on) by one unit;
+    the text without those words."""
+    m = _SHIFT.search(text.lower())
+    if m is None or previous.time is None:
+        return text, None
+    unit, back = m["unit"], m["dir"] == "before"
+    prev = previous.time
+    if unit == "week":
+        step = timedelta(days=7)
+        start, end = (prev.start - step, prev.start) if back else (prev.end, prev.end + step)
+    else:
+        months = {"month": 1, "quarter": 3, "year": 12}[unit]
+        if back:
+            start, end = timerange.add_months(prev.start, -months), prev.start
+        else:
+            start, end = prev.end, timerange.add_months(prev.end, months)
+    label = f"the {unit} {m['dir']} {prev.label}"
+    if end > planner_end(previous):
+        end = planner_end(previous)
+    shifted = timerange.TimeRange(start, end, label)
+    return text[: m.start()] + " " + text[m.end() :], shifted
+
+
+def planner_end(previous: QuerySpec):
+    """No range reaches past the data: the previous range's end bounds a shift forward
+    only when it was cut at the as-of date."""
+    return previous.time.end if previous.time.end.day != 1 else date.max
 
 
 def merge(reading: _Interpretation, previous: QuerySpec, frag: Fragment, text: str) -> QuerySpec:
@@ -145,10 +195,15 @@ def _regroup(reading: _Interpretation, spec: QuerySpec, frag: Fragment) -> None:
 def _remeasure(reading: _Interpretation, spec: QuerySpec, frag: Fragment) -> None:
     """'what about lifetime value?': the follow-up's measure replaces the previous one; on
     a customer list a customer fact becomes its order."""
-    if spec.kind == "customers" and frag.facts and not frag.measures and not frag.count:
-        fact = frag.facts[0]
+    columns = [f.name for f in frag.facts] + [m.column for m in frag.measures]
+    sorts = spec.kind == "customers" and all(columns) and not frag.count
+    if sorts and not frag.aggregated:  # "sort them by churn score"
+        fact = reading.model.fact(columns[0])
         spec.sort_fact = fact.name
         spec.list_columns = [fact.expr]
+        spec.direction = frag.direction
+        if spec.limit is None:  # the same customers, in a new order
+            spec.limit = DEFAULT_LIST_LIMIT
         return
     measures = list(frag.measures)
     measures += [reading._fact_metric(f, f.default_agg) for f in frag.facts]

@@ -604,7 +604,8 @@ class _Interpretation:
         if (has & LIST_VERBS or words[:2] == ["who", "are"]) and pointing and not measures:
             to_list = "transactions" if has & TRANSACTION_WORDS else "customers"
         count = _count_cue(words)
-        subject = bool(parts.measures or parts.facts or count or has & LIST_VERBS)
+        listing = has & LIST_VERBS and has & (CUSTOMER_WORDS | TRANSACTION_WORDS)
+        subject = bool(parts.measures or parts.facts or count or listing)
         return Fragment(
             filters=self.filters + parts.filters,
             groups=parts.groups,
@@ -618,6 +619,8 @@ class _Interpretation:
             to_list=to_list,
             count=count,
             has_subject=subject,
+            aggregated=bool(agg_at),
+            names_rows=bool(has & (CUSTOMER_WORDS | TRANSACTION_WORDS) - {"ones"}),
         )
 
     def _parts(self, tokens: list[Token], comparisons: list[dict], agg_at: dict) -> "Parts":
@@ -998,6 +1001,8 @@ class Fragment:
     to_list: str | None  # "customers" or "transactions": "show me those customers"
     count: bool  # "how many of them"
     has_subject: bool  # names what to compute: a full question, not a change
+    aggregated: bool = False  # "average", "total": a number, not an order
+    names_rows: bool = False  # says "customers" or "transactions"
 
     def is_empty(self) -> bool:
         return not (

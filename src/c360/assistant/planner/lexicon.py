@@ -95,5 +95,6 @@ FOLLOWUP_STARTS = {"and", "now", "only", "just", "exclude", "excluding", "except
 FOLLOWUP_STARTS |= {"but", "instead", "also", "same", "then", "ok", "okay", "so"}
 FOLLOWUP_PAIRS = {("what", "about"), ("how", "about"), ("what", "if")}
 FOLLOWUP_WEAK_STARTS = {"for", "in", "by", "over", "during", "among", "of"}
-ANAPHORA = {"those", "them", "these", "they", "same", "that"}
+ANAPHORA = {"those", "them", "these", "they", "it", "same", "that"}
 FOLLOWUP_WORDS = {"about", "instead", "again", "ones", "rather", "what", "if", "okay", "ok"}
+FOLLOWUP_WORDS |= {"it", "please", "too", "sort", "sorted", "filter", "only"}
