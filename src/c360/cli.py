@@ -552,6 +552,17 @@ def ask(
         ),
     ] = False,
     rows: Annotated[int, typer.Option(help="Rows to print (the answer keeps up to 1,000).")] = 20,
+    session: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep a conversation: follow-ups ('and for Texas?') build on this session's "
+            "earlier turns, kept in $C360_HOME/sessions/NAME.json."
+        ),
+    ] = None,
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="Start the --session over (alone, or before a question)."),
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Ask a question about the portfolio: prints the answer, a summary and the SQL behind it.
@@ -564,7 +575,12 @@ def ask(
     warehouse = config.Paths.from_env().warehouse
     if run_eval and question is not None:
         raise fail("give either a question or --eval, not both")
-    if not run_eval and (question is None or not question.strip()):
+    if reset and not session:
+        raise fail("--reset needs --session NAME")
+    if run_eval and session:
+        raise fail("give either --eval or --session, not both")
+    only_reset = reset and question is None
+    if not run_eval and not only_reset and (question is None or not question.strip()):
         raise fail(
             'ask needs a question, e.g. c360 ask "Which states have the highest churn risk?"'
         )
@@ -574,7 +590,7 @@ def ask(
         if run_eval:
             code = cli_support.run_eval(warehouse, engine, json)
         else:
-            code = cli_support.ask(warehouse, question, engine, json, rows)
+            code = cli_support.ask(warehouse, question, engine, json, rows, session, reset)
     except cli_support.CliError as exc:
         raise fail(str(exc)) from None
     raise typer.Exit(code)

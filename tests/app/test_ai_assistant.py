@@ -117,3 +117,15 @@ def test_the_llm_engine_can_be_chosen_when_configured(app_for, home, monkeypatch
         assert len(fake.requests) == 1
         assert any("customer_360_profile" in c.value for c in at.code)
         assert len(at.dataframe[0].value) == 2
+
+
+def test_a_follow_up_builds_on_the_previous_answer_until_cleared(app_for, home):
+    at = _open(app_for, home)
+    at.chat_input(key="assistant_input").set_value("How many customers are in Texas?").run()
+    at.chat_input(key="assistant_input").set_value("only Premium").run()
+    assert not at.exception
+    sql = [c.value for c in at.code]
+    assert "'TX'" in sql[-1] and "'Premium'" in sql[-1]
+    at.button(key="assistant_clear").click().run()
+    at.chat_input(key="assistant_input").set_value("only Premium").run()
+    assert "'TX'" not in [c.value for c in at.code][-1]  # a new conversation

@@ -12,11 +12,13 @@ import streamlit as st
 
 from c360.app import queries, ui
 from c360.assistant.answer import Answer
+from c360.assistant.conversation import Conversation
 from c360.assistant.limits import MAX_QUESTION_CHARS
 from c360.assistant.llm import LLMConfig, LLMError
 from c360.assistant.service import Assistant, AssistantError
 
 HISTORY = "assistant_history"
+CONVERSATION = "assistant_conversation"  # follow-ups build on it
 PENDING = "assistant_pending"
 FORMAT_COLUMNS = {
     "money": lambda label: st.column_config.NumberColumn(label, format="dollar"),
@@ -38,6 +40,11 @@ def _llm_config() -> LLMConfig | None:
 def _assistant(path: str, identity: tuple[int, int, int], llm: LLMConfig | None) -> Assistant:
     """One assistant (its own locked read-only connection) per published build."""
     return Assistant.open(Path(path), llm_config=llm)
+
+
+def _clear() -> None:
+    st.session_state[HISTORY].clear()
+    st.session_state.pop(CONVERSATION, None)
 
 
 def _ask(question: str) -> None:
@@ -140,7 +147,9 @@ info = queries.build_info(wh)
 engines = ["offline", "llm"] if llm_config else ["offline"]
 st.caption(
     "Ask about customers, segments, churn risk, spending and campaigns in plain English. "
-    "Answers come from one read-only, checked SQL query over the gold tables, as of "
+    "Follow-ups such as *and for Texas?* or *show me those customers* build on the "
+    "previous answer. Answers come from one read-only, checked SQL query over the gold "
+    "tables, as of "
     f"**{ui.date_text(info['as_of_date'])}**."
 )
 engine = "offline"
@@ -178,7 +187,8 @@ question = typed or st.session_state.pop(PENDING, None)
 if question:
     with st.spinner("Answering"):
         try:
-            answer = assistant.ask(question, engine=engine)
+            conversation = st.session_state.setdefault(CONVERSATION, Conversation())
+            answer = assistant.ask(question, engine=engine, conversation=conversation)
         except AssistantError as exc:
             answer = Answer(question, engine, "error", message=str(exc))
     history.append({"id": uuid.uuid4().hex[:12], "answer": answer, "feedback": None})
@@ -193,6 +203,6 @@ if history:
     st.button(
         "Clear conversation",
         key="assistant_clear",
-        on_click=lambda: st.session_state[HISTORY].clear(),
+        on_click=_clear,
         icon=":material/delete:",
     )

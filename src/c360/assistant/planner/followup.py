@@ -150,19 +150,21 @@ def _with_filter(reading: _Interpretation, filters: list[Filter], new: Filter) -
         kept = [f for f in filters if not _same_subject(f, new)]
         return [*kept, new]
     kept = []
+    narrowed = False
     for f in filters:
         if f.key != new.key:
             kept.append(f)
-        elif not f.negated:
+        elif not f.negated:  # "Florida or Georgia", then "but not Georgia": Florida
             remaining = [v for v in f.values if v not in new.values]
             if remaining:
                 dim = reading.model.dimension(f.dim)
                 kept.append(reading._in_filter(dim, remaining, False))
+                narrowed = True
         else:  # "excluding Texas" then "exclude California": both out
             new = reading._in_filter(
                 reading.model.dimension(new.dim), [*f.values, *new.values], True
             )
-    return [*kept, new]
+    return kept if narrowed else [*kept, new]
 
 
 def _same_subject(old: Filter, new: Filter) -> bool:

@@ -30,6 +30,7 @@ from c360.assistant.planner.lexicon import (
     COUNT_CUES,
     CUSTOMER_WORDS,
     DESC_WORDS,
+    FOLLOWUP_STARTS,
     FOLLOWUP_WORDS,
     GRAMMAR,
     LIST_VERBS,
@@ -587,7 +588,7 @@ class _Interpretation:
 
     def fragment(self) -> "Fragment":
         """Steps 1 and 2 on a follow-up, and the parts it names (nothing decided yet)."""
-        tokens, comparisons = self._read(FOLLOWUP_WORDS)
+        tokens, comparisons = self._read(FOLLOWUP_WORDS | FOLLOWUP_STARTS)
         words = [t.text for t in tokens]
         has = set(words)
         agg_at = {i: AGG_WORDS[w] for i, w in enumerate(words) if w in AGG_WORDS}
