@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 from c360.assistant import timerange
+from c360.assistant.planner.joins import aliases, joins
 from c360.assistant.planner.lexicon import (
     DEFAULT_LIST_LIMIT,
     DEFAULT_RANKING_LIMIT,
@@ -109,7 +110,7 @@ class _Compiler:
         if rollup is not None:
             select, source, base, filters = rollup
         elif transaction:
-            if any("t.status" in f.sql for f in self.filters):  # "declined transactions"
+            if any(f.dim == "transaction_status" for f in self.filters):  # "declined ..."
                 measures = [
                     dataclasses.replace(m, where=None)
                     if m.where and m.where.startswith("t.status")
@@ -127,17 +128,8 @@ class _Compiler:
                     for m in measures
                 ]
             base += self._time_clause("t.transaction_ts")
-            source = "gold.fct_transactions t"
-            needs_c = any("c." in g.expr for g in groups) or any(
-                "c." in f.sql for f in self.filters
-            )
-            needs_p = any(g.entity == "customer" for g in groups) or any(
-                f.entity == "customer" for f in self.filters
-            )
-            if needs_c:
-                source += "\njoin gold.dim_merchant_category c on t.category_key = c.category_key"
-            if needs_p:
-                source += "\njoin gold.customer_360_profile p on t.customer_id = p.customer_id"
+            used = [g.expr for g in groups] + [f.sql for f in self.filters]
+            source = "gold.fct_transactions t" + joins(self.model, "t", aliases(used))
         else:
             select += [f"{m.expr} as {m.alias}" for m in measures]
             if time_dim == "account_open_date":
@@ -287,7 +279,7 @@ class _Compiler:
         if sort_fact is not None:
             key = sort_fact.expr
             direction = direction or "desc"
-        elif any("churn_risk_tier" in f.sql for f in self.filters):
+        elif any(f.dim == "churn_risk_tier" for f in self.filters):
             key, direction = "p.churn_risk_score", direction or "desc"
         else:
             key, direction = "p.lifetime_value", direction or "desc"
@@ -318,15 +310,11 @@ class _Compiler:
 
     def _transaction_list(self, direction, extra: list[str]) -> Plan:
         columns = list(self.model.lists["transaction"])
-        declined = any("Declined" in f.sql for f in self.filters)
-        base = [] if declined else ["t.status = 'Approved'"]
+        status = any(f.dim == "transaction_status" for f in self.filters)
+        base = [] if status else ["t.status = 'Approved'"]
         base += self._time_clause("t.transaction_ts")
-        source = (
-            "gold.fct_transactions t"
-            "\njoin gold.dim_merchant_category c on t.category_key = c.category_key"
-        )
-        if any(f.entity == "customer" for f in self.filters):
-            source += "\njoin gold.customer_360_profile p on t.customer_id = p.customer_id"
+        used = columns + [f.sql for f in self.filters]
+        source = "gold.fct_transactions t" + joins(self.model, "t", aliases(used))
         if self.spec.recent and not direction:
             key, direction = "t.transaction_ts", "desc"
         else:

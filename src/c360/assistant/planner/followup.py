@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from c360.assistant import timerange
 from c360.assistant.planner.interpret import Fragment, _Interpretation
+from c360.assistant.planner.joins import aliases, joins
 from c360.assistant.planner.lexicon import (
     ANAPHORA,
     DEFAULT_LIST_LIMIT,
@@ -237,7 +238,7 @@ def _to_list(reading: _Interpretation, spec: QuerySpec, kind: str) -> None:
     if customer_groups:  # a ranking of customers already lists them
         return
     if kind == "customers":
-        _activity_to_filter(spec)
+        _activity_to_filter(reading, spec)
     spec.kind = kind
     spec.measures = []
     spec.groups = []
@@ -247,7 +248,7 @@ def _to_list(reading: _Interpretation, spec: QuerySpec, kind: str) -> None:
         spec.limit = None
 
 
-def _activity_to_filter(spec: QuerySpec) -> None:
+def _activity_to_filter(reading: _Interpretation, spec: QuerySpec) -> None:
     """The customers behind a transaction aggregate ("active customers last month", "spend
     online"): those with such transactions, as a filter on customers."""
     transaction_filters = [f for f in spec.filters if f.entity == "transaction"]
@@ -262,9 +263,7 @@ def _activity_to_filter(spec: QuerySpec) -> None:
         where += sorted(statuses) or ["t.status = 'Approved'"]
     if timed:
         where += time_clause("t.transaction_ts", spec.time)
-    source = "gold.fct_transactions t"
-    if any("c." in w for w in where):
-        source += " join gold.dim_merchant_category c on t.category_key = c.category_key"
+    source = "gold.fct_transactions t" + joins(reading.model, "t", aliases(where) - {"p"})
     sub = f"select t.customer_id from {source} where " + " and ".join(where)
     words = [f.text for f in transaction_filters]
     if timed:

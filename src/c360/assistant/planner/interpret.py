@@ -509,7 +509,7 @@ class _Interpretation:
             if not any(m.alias == "active_customers" for m in measures):
                 measures.insert(0, self._metric(self.model.measure("active_customers")))
             values.pop("recency_status", None)
-            self.filters = [f for f in self.filters if not f.sql.startswith("p.recency_status")]
+            self.filters = [f for f in self.filters if f.dim != "recency_status"]
 
         # "active customers" without a time range is the recency status, not a count
         if any(m.alias == "active_customers" for m in measures) and self.time is None:
