@@ -27,8 +27,8 @@ def test_rollup_and_fact_table_agree(assistant, question):
     bare = dataclasses.replace(assistant.model, rollups=())
     without = Planner(bare, assistant.as_of, assistant.planner.data_values).plan(question)
     assert isinstance(with_rollup, Plan) and isinstance(without, Plan)
-    assert "monthly_customer_spending" in with_rollup.sql
-    assert "fct_transactions" in without.sql
+    assert with_rollup.tables[0] == "gold.monthly_customer_spending"
+    assert without.tables[0] == "gold.fct_transactions"
     a = assistant.run_sql(with_rollup.sql)
     b = assistant.run_sql(without.sql)
     assert a.ok and b.ok and b.rows

@@ -25,7 +25,7 @@ from c360.assistant.planner.spec import (
     PlanningError,
     QuerySpec,
 )
-from c360.assistant.planner.sqlparts import time_clause, with_filter
+from c360.assistant.planner.sqlparts import query, time_clause, with_filter
 
 
 def compile_spec(planner, spec: QuerySpec) -> Plan:
@@ -86,11 +86,6 @@ class _Compiler:
 
     # -- step 4: SQL --
 
-    def _where(self, base: list[str], filters: list[Filter] | None = None) -> str:
-        filters = self.filters if filters is None else filters
-        clauses = base + [f.sql for f in filters if f.sql]
-        return ("\nwhere " + "\n  and ".join(clauses)) if clauses else ""
-
     def _time_clause(self, column: str) -> list[str]:
         return time_clause(column, self.time)
 
@@ -106,9 +101,10 @@ class _Compiler:
         select = [f"{g.expr} as {g.alias}" for g in groups]
         base: list[str] = []
         filters = self.filters
+        joined: list[tuple[str, str]] = []
         rollup = self._rollup(measures, groups) if transaction else None
         if rollup is not None:
-            select, source, base, filters = rollup
+            select, source, joined, base, filters = rollup
         elif transaction:
             if any(f.dim == "transaction_status" for f in self.filters):  # "declined ..."
                 measures = [
@@ -129,7 +125,8 @@ class _Compiler:
                 ]
             base += self._time_clause("t.transaction_ts")
             used = [g.expr for g in groups] + [f.sql for f in self.filters]
-            source = "gold.fct_transactions t" + joins(self.model, "t", aliases(used))
+            source = "gold.fct_transactions t"
+            joined = joins(self.model, "t", aliases(used))
         else:
             select += [f"{m.expr} as {m.alias}" for m in measures]
             if time_dim == "account_open_date":
@@ -143,35 +140,31 @@ class _Compiler:
                     filters.append(
                         Filter("", f"{g.label.lower()} known (rows without one left out)", g.entity)
                     )
-        sql = (
-            "select " + ",\n       ".join(select) + "\nfrom " + source + self._where(base, filters)
-        )
         order = None
+        order_by: list[str] = []
         limit = self.limit
         if groups:
-            sql += "\ngroup by " + ", ".join(g.alias for g in groups)
             time_groups = [g for g in groups if g.is_time]
             first = measures[0]
+            ties = [g.alias for g in groups]
             if direction or limit:
                 order = (first.alias, direction or "desc")
-                tie = ", ".join(g.alias for g in groups)
-                sql += f"\norder by {first.alias} {order[1]} nulls last, {tie}"
+                order_by = [f"{first.alias} {order[1]} nulls last", *ties]
                 if limit is None and not self.spec.sort_only:
                     if self.spec.singular:
                         limit = 1
                     elif any(g.many for g in groups):
                         limit = DEFAULT_RANKING_LIMIT
             elif time_groups:
-                keys = [g.order_expr or g.alias for g in time_groups]
-                keys += [g.alias for g in groups if not g.is_time]
+                order_by = [g.order_expr or g.alias for g in time_groups]
+                order_by += [g.alias for g in groups if not g.is_time]
                 order = (time_groups[0].alias, "asc")
-                sql += "\norder by " + ", ".join(keys)
             else:
                 order = (first.alias, "desc")
-                tie = ", ".join(g.alias for g in groups)
-                sql += f"\norder by {first.alias} desc nulls last, {tie}"
-        if limit is not None:
-            sql += f"\nlimit {int(limit)}"
+                order_by = [f"{first.alias} desc nulls last", *ties]
+        where = base + [f.sql for f in filters if f.sql]
+        group_by = [g.alias for g in groups]
+        sql = query(select, source, joined, where, group_by, order_by, limit)
         return Plan(
             question=self.text,
             sql=sql,
@@ -186,10 +179,11 @@ class _Compiler:
             time=self.time,
             order=order,
             limit=limit,
+            tables=_tables(source, joined),
         )
 
     def _rollup(self, measures: list[Metric], groups: list[Group]):
-        """(select, source, where, filters) on a pre-aggregated table, or None when the
+        """(select, source, joins, where, filters) on a pre-aggregated table, or None when the
         question needs fct_transactions (a category, channel, merchant or amount; a day,
         week or weekday grain; a time range that is not whole months)."""
         for rollup in self.model.rollups:
@@ -244,9 +238,9 @@ class _Compiler:
                 else rollup.measures[rename.get(m.alias, m.alias)]
             )
             select.append(f"{expr} as {m.alias}")
-        source = rollup.source
+        joined = []
         if filters or any(g.entity == "customer" and not g.is_time for g in groups):
-            source += f"\njoin gold.customer_360_profile p on {rollup.customer_join}"
+            joined.append(("gold.customer_360_profile p", rollup.customer_join))
         # only rows with the transactions the measures count, as fct_transactions has
         where = self._time_clause(rollup.time_column)
         statuses = {f"t.status = '{status}'"} if status else {m.where or "any" for m in measures}
@@ -258,7 +252,7 @@ class _Compiler:
             where.append(rollup.activity["declined"])
         else:
             where.append(rollup.activity["any"])
-        return select, source, where, filters
+        return select, rollup.source, joined, where, filters
 
     def _customer_list(self, direction, sort_fact, extra: list[str]) -> Plan:
         if any(f.entity == "transaction" for f in self.filters):
@@ -286,19 +280,16 @@ class _Compiler:
         limit = self.limit
         if limit is None:
             limit = DEFAULT_RANKING_LIMIT if (sort_fact is not None) else DEFAULT_LIST_LIMIT
-        sql = (
-            "select "
-            + ", ".join(columns)
-            + "\nfrom gold.customer_360_profile p"
-            + self._where(self._time_clause("p.account_open_date"))
-            + f"\norder by {key} {direction} nulls last, p.customer_id"
-            + f"\nlimit {int(limit)}"
-        )
+        where = self._time_clause("p.account_open_date") + [f.sql for f in self.filters if f.sql]
+        order_by = [f"{key} {direction} nulls last", "p.customer_id"]
+        source = "gold.customer_360_profile p"
+        sql = query(columns, source, [], where, [], order_by, limit)
         order_alias = key.split(".")[-1]
         return Plan(
             question=self.text,
             sql=sql,
             kind="customers",
+            tables=_tables(source, []),
             measures=[],
             dimensions=[],
             time_grain=None,
@@ -314,25 +305,21 @@ class _Compiler:
         base = [] if status else ["t.status = 'Approved'"]
         base += self._time_clause("t.transaction_ts")
         used = columns + [f.sql for f in self.filters]
-        source = "gold.fct_transactions t" + joins(self.model, "t", aliases(used))
+        source = "gold.fct_transactions t"
+        joined = joins(self.model, "t", aliases(used))
         if self.spec.recent and not direction:
             key, direction = "t.transaction_ts", "desc"
         else:
             key, direction = "t.amount", direction or "desc"
         limit = self.limit or (DEFAULT_RANKING_LIMIT if direction else DEFAULT_LIST_LIMIT)
-        sql = (
-            "select "
-            + ", ".join(columns)
-            + "\nfrom "
-            + source
-            + self._where(base)
-            + f"\norder by {key} {direction}, t.transaction_id"
-            + f"\nlimit {int(limit)}"
-        )
+        where = base + [f.sql for f in self.filters if f.sql]
+        order_by = [f"{key} {direction}", "t.transaction_id"]
+        sql = query(columns, source, joined, where, [], order_by, limit)
         return Plan(
             question=self.text,
             sql=sql,
             kind="transactions",
+            tables=_tables(source, joined),
             measures=[],
             dimensions=[],
             time_grain=None,
@@ -368,3 +355,8 @@ def time_dimension(state, timedims, measures, groups, grains) -> str | None:
             )
         return "transaction_time"
     return None
+
+
+def _tables(source: str, joined: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The tables a plan reads, without aliases ("gold.fct_transactions", ...)."""
+    return tuple(t.split()[0] for t in [source, *(table for table, _ in joined)])

@@ -23,7 +23,7 @@ from c360.assistant.planner.lexicon import (
     FOLLOWUP_WEAK_STARTS,
 )
 from c360.assistant.planner.spec import Filter, PlanningError, QuerySpec
-from c360.assistant.planner.sqlparts import time_clause
+from c360.assistant.planner.sqlparts import query, time_clause
 from c360.assistant.planner.text import normalize
 
 WHAT_CAN_CHANGE = (
@@ -263,8 +263,8 @@ def _activity_to_filter(reading: _Interpretation, spec: QuerySpec) -> None:
         where += sorted(statuses) or ["t.status = 'Approved'"]
     if timed:
         where += time_clause("t.transaction_ts", spec.time)
-    source = "gold.fct_transactions t" + joins(reading.model, "t", aliases(where) - {"p"})
-    sub = f"select t.customer_id from {source} where " + " and ".join(where)
+    joined = joins(reading.model, "t", aliases(where) - {"p"})
+    sub = query(["t.customer_id"], "gold.fct_transactions t", joined, where)
     words = [f.text for f in transaction_filters]
     if timed:
         words.append(spec.time.describe())

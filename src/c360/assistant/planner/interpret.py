@@ -134,7 +134,9 @@ class _Interpretation:
             sql = f"{fact.expr} {op} {lit(value)}"
         word = "down" if down else "up"
         text = f"90-day spend {word} {'less than' if less else 'at least'} {num(n)}%"
-        self.filters.append(Filter(sql, text, "customer", key="fact:spend_change_pct"))
+        self.filters.append(
+            Filter(sql, text, "customer", key="fact:spend_change_pct", op=op, values=(value,))
+        )
         return norm[: m.start()] + " " * (m.end() - m.start()) + norm[m.end() :]
 
     def _extract_trend(self, norm: str) -> str:
@@ -899,7 +901,14 @@ class _Interpretation:
         else:  # customers with no transactions at all also have spend 0
             sub_neg = sub.replace(f"having {having}", f"having not ({having})")
             sql = f"p.customer_id not in ({sub_neg})"
-        return Filter(sql, f"{what}{period} {shown}", "customer", key=f"activity:{measure.name}")
+        return Filter(
+            sql,
+            f"{what}{period} {shown}",
+            "customer",
+            key=f"activity:{measure.name}",
+            op=comp["op"],
+            values=tuple(comp["values"]),
+        )
 
     def _comparison_filter(self, comp: dict, fact: Fact) -> Filter:
         values = list(comp["values"])
@@ -912,7 +921,8 @@ class _Interpretation:
         else:
             sql = f"{fact.expr} {comp['op']} {lit(values[0])}"
             text = f"{fact.label.lower()} {comp['op']} {num(values[0])}"
-        return Filter(sql, text, fact.entity, key=f"fact:{fact.name}")
+        bounds = tuple(sorted(values)) if comp["op"] == "between" else (values[0],)
+        return Filter(sql, text, fact.entity, key=f"fact:{fact.name}", op=comp["op"], values=bounds)
 
     def _in_filter(self, dim: Dimension, values: list[str], negated: bool) -> Filter:
         values = list(dict.fromkeys(values))

@@ -30,17 +30,16 @@ def aliases(expressions: Iterable[str]) -> set[str]:
     return found
 
 
-def joins(model: SemanticModel, base_alias: str, needed: set[str]) -> str:
-    """' join gold.X x on ...' for every alias in `needed` other than the base, in the
-    model's table order; a needed table no relationship reaches is a bug (ValueError)."""
+def joins(model: SemanticModel, base_alias: str, needed: set[str]) -> list[tuple[str, str]]:
+    """(table with alias, join condition) for every alias in `needed` other than the base,
+    in the model's table order; a needed table no relationship reaches is a bug."""
     by_alias = {t.alias: t for t in model.tables}
     base = by_alias[base_alias]
-    clauses = []
-    for table in model.tables:
-        if table.alias == base_alias or table.alias not in needed:
-            continue
-        clauses.append(f"\njoin {table.qualified} {table.alias} on {_on(model, base, table)}")
-    return "".join(clauses)
+    return [
+        (f"{table.qualified} {table.alias}", _on(model, base, table))
+        for table in model.tables
+        if table.alias != base_alias and table.alias in needed
+    ]
 
 
 def _on(model: SemanticModel, base, other) -> str:

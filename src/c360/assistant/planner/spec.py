@@ -30,6 +30,7 @@ class Plan:
     time: timerange.TimeRange | None
     order: tuple[str, str] | None
     limit: int | None
+    tables: tuple[str, ...] = ()  # what the SQL reads
     spec: "QuerySpec | None" = None  # what was understood, for follow-ups
 
     def describe(self) -> str:
@@ -77,9 +78,10 @@ class Filter:
     text: str
     entity: str  # customer or transaction
     dim: str | None = None  # a dimension-value filter: which dimension ...
-    values: tuple[str, ...] = ()  # ... which values
+    values: tuple = ()  # ... which values (or a comparison's numbers)
     negated: bool = False
     key: str | None = None
+    op: str | None = None  # a comparison: ">", "<=", "between", ...
 
 
 @dataclass(frozen=True)

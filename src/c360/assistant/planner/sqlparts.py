@@ -44,3 +44,27 @@ def time_clause(column: str, time: timerange.TimeRange | None) -> list[str]:
         clauses.append(f"{column} >= {date_lit(time.start)}")
     clauses.append(f"{column} < {date_lit(time.end)}")
     return clauses
+
+
+def query(
+    select: list[str],
+    source: str,
+    joins: list[tuple[str, str]] = (),
+    where: list[str] = (),
+    group_by: list[str] = (),
+    order_by: list[str] = (),
+    limit: int | None = None,
+) -> str:
+    """One SELECT built with sqlglot's builder from expressions in DuckDB SQL."""
+    q = exp.select(*select, dialect="duckdb").from_(source, dialect="duckdb")
+    for table, on in joins:
+        q = q.join(table, on=on, dialect="duckdb")
+    if where:
+        q = q.where(*where, dialect="duckdb")
+    if group_by:
+        q = q.group_by(*group_by, dialect="duckdb")
+    if order_by:
+        q = q.order_by(*order_by, dialect="duckdb")
+    if limit is not None:
+        q = q.limit(int(limit))
+    return q.sql(dialect="duckdb", pretty=True)
