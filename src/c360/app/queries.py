@@ -53,6 +53,11 @@ VALUE_COLUMNS = {
     "clv_12m_if_retained": "double",
     "probability_alive": "double",
     "expected_transactions_12m": "double",
+    "clv_12m_low": "double",
+    "clv_12m_high": "double",
+    "probability_alive_low": "double",
+    "probability_alive_high": "double",
+    "clv_interval_level": "double",
     "clv_not_scored_reason": "varchar",
     "retention_uplift": "double",
 }

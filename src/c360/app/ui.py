@@ -77,6 +77,14 @@ def money(value, decimals: int = 0) -> str:
     return f"{sign}${abs(float(value)):,.{decimals}f}"
 
 
+def interval(low, high, level, fmt=None) -> str:
+    """'90% interval $1,200 – $1,450', or '' when there is none (older CLV fits)."""
+    if is_missing(low) or is_missing(high) or is_missing(level):
+        return ""
+    fmt = fmt or money
+    return f"{float(level) * 100:.0f}% interval {fmt(low)} – {fmt(high)}"
+
+
 def money_short(value) -> str:
     """Large amounts compactly: $312.9M, $1.2B, $48.5K; small ones as money()."""
     if is_missing(value):
