@@ -26,15 +26,20 @@ HORIZON_MONTHS = 12
 # The usual names: BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma (Fader & Hardie 2013).
 BG_NBD_PARAMETERS = ("r", "alpha", "a", "b")
 GAMMA_GAMMA_PARAMETERS = ("p", "q", "v")
-# Half-Cauchy scales: shapes (r, a, b, p, q) are unit-free; alpha is in the data's time unit
+# The free BG/NBD parameters: a = phi * kappa, b = (1 - phi) * kappa (PyMC-Marketing's own
+# parametrisation: phi, the mean dropout probability, is what data pin down; kappa = a + b,
+# how alike customers are, often is not - on card data its likelihood keeps rising slowly).
+BG_NBD_FREE = ("r", "alpha", "phi_dropout", "kappa_dropout")
+# Half-Cauchy scales: shapes (r, kappa, p, q) are unit-free; alpha is in the data's time unit
 # and v in its money unit, so their scales follow the data (see `priors`).
 SHAPE_SCALE = 100.0
-UNIT_SCALE_MULTIPLE = 10.0
+UNIT_SCALE_MULTIPLE = 1000.0
 INTERVAL_LEVEL = 0.9
 INTERVAL_DRAWS = 200
 PRIORS_TEXT = (
-    "HalfCauchy(100) on r, a, b, p, q; HalfCauchy(10 x longest T) on alpha; "
-    "HalfCauchy(10 x mean spend per repeat purchase day) on v"
+    "HalfCauchy(100) on r, kappa = a + b, p, q; Uniform(0, 1) on phi = a / (a + b); "
+    "HalfCauchy(1000 x longest T) on alpha; "
+    "HalfCauchy(1000 x mean spend per repeat purchase day) on v"
 )
 
 
@@ -79,9 +84,9 @@ def priors(rfm: pd.DataFrame) -> tuple[dict, dict]:
     Half-Cauchy: flat where the data speak (its log density changes by -2x/scale^2 per unit,
     negligible next to the likelihood of thousands of customers, so MAP ~ maximum
     likelihood), heavy-tailed so nothing is ruled out, and proper, so a degenerate fit
-    (say nobody drops out, b -> infinity) still has a finite mode. alpha's scale is tied to
-    the longest observation window and v's to the mean spend, so the same data in weeks or
-    in cents get the same fit.
+    (customers so alike in dropout that kappa -> infinity) still has a finite mode. phi is
+    a probability: flat on (0, 1). alpha's scale is tied to the longest observation window
+    and v's to the mean spend, so the same data in weeks or in cents get the same fit.
     """
     from pymc_extras.prior import Prior
 
@@ -89,10 +94,21 @@ def priors(rfm: pd.DataFrame) -> tuple[dict, dict]:
     window = max(float(rfm["T"].max()), 1.0)
     spend = rfm.loc[rfm["frequency"] > 0, "monetary_value"]
     money = max(float(spend.mean()), 1e-9) if len(spend) else 1.0
-    purchases = {name: shape for name in ("r", "a", "b")}
-    purchases["alpha"] = Prior("HalfCauchy", beta=UNIT_SCALE_MULTIPLE * window)
+    purchases = {
+        "r": shape,
+        "alpha": Prior("HalfCauchy", beta=UNIT_SCALE_MULTIPLE * window),
+        "phi_dropout": Prior("Uniform", lower=0, upper=1),
+        "kappa_dropout": shape,
+    }
     spending = {"p": shape, "q": shape, "v": Prior("HalfCauchy", beta=UNIT_SCALE_MULTIPLE * money)}
     return purchases, spending
+
+
+def _start(rfm: pd.DataFrame) -> dict[str, float]:
+    """Where the optimiser starts: a purchase rate of the data's mean (r = 1), an even
+    dropout mix; the priors' own centres can be far from any data's optimum."""
+    rate = max(float(rfm["frequency"].sum()) / max(float(rfm["T"].sum()), 1e-9), 1e-6)
+    return {"r": 1.0, "alpha": 1.0 / rate, "phi_dropout": 0.5, "kappa_dropout": 1.0}
 
 
 def _point(fitted, names: tuple[str, ...]) -> dict[str, float]:
@@ -118,7 +134,7 @@ def fit_clv(rfm: pd.DataFrame, seed: int = 42) -> ClvModel:
     purchase_priors, spend_priors = priors(rfm)
     with _quiet():
         purchases = beta_geo(model_config=purchase_priors)
-        purchases.fit(data=data, method="map", progressbar=False, seed=seed)
+        purchases.fit(data=data, method="map", progressbar=False, seed=seed, start=_start(rfm))
         spend = gamma_gamma(model_config=spend_priors)
         spend.fit(
             data=repeat[["customer_id", "frequency", "monetary_value"]].reset_index(drop=True),
@@ -193,50 +209,56 @@ def purchases_if_alive(model: ClvModel, data: pd.DataFrame, horizon_days: int) -
 
 def laplace_draws(model: ClvModel, draws: int = INTERVAL_DRAWS, seed: int = 42) -> str | None:
     """Draw the parameters from the Laplace approximation of each model's posterior: a normal
-    in log-parameter space centred on the MAP, with the inverse of the negative Hessian of
-    the log posterior there as covariance. Sets `model.sampled`; returns None, or one line
-    saying why there are no draws (a Hessian that is not negative definite: the mode is
-    flat in some direction, so a normal approximation would be meaningless)."""
+    in the models' unconstrained space (log, logit) centred on the MAP, with the inverse of
+    the negative Hessian of the log posterior there as covariance. Sets `model.sampled`;
+    returns None, or one line saying why there are no draws (a Hessian that is not negative
+    definite: the mode is flat in some direction, so a normal approximation is meaningless)."""
     rng = np.random.default_rng(seed)
     sampled = []
-    for fitted, names in (
-        (model.purchases, BG_NBD_PARAMETERS),
-        (model.spend, GAMMA_GAMMA_PARAMETERS),
-    ):
+    for fitted, free in ((model.purchases, BG_NBD_FREE), (model.spend, GAMMA_GAMMA_PARAMETERS)):
         try:
-            sampled.append(_laplace(fitted, names, draws, rng))
+            sampled.append(_laplace(fitted, free, draws, rng))
         except np.linalg.LinAlgError:
-            return f"no intervals: the {'/'.join(names)} posterior is flat at its mode"
+            return f"no intervals: the {'/'.join(free)} posterior is flat at its mode"
     model.sampled = tuple(sampled)
     return None
 
 
-def _laplace(fitted, names: tuple[str, ...], draws: int, rng: np.random.Generator):
+def _laplace(fitted, free: tuple[str, ...], draws: int, rng: np.random.Generator):
     """A shallow copy of `fitted` whose posterior holds `draws` Laplace draws."""
     import arviz as az
+    import pytensor.tensor as pt
     import xarray as xr
 
     pm_model = fitted.model
-    rvs = [pm_model[name] for name in names]
-    values = [pm_model.rvs_to_values[rv] for rv in rvs]
-    if not all(v.name == f"{name}_log__" for v, name in zip(values, names, strict=True)):
-        raise ValueError("Laplace draws expect log-transformed positive parameters")
-    mode = np.log([_point(fitted, names)[name] for name in names])
-    with _quiet():
-        # The log posterior's gradient in log space, as find_MAP compiled it (compiling the
-        # symbolic Hessian costs far more than the few gradients a difference needs). The
-        # MAP is a stationary point in the original space, hence in log space too, so the
-        # Hessian there needs no Jacobian term.
-        gradient = pm_model.compile_dlogp(vars=rvs, jacobian=False)
-    precision = -_hessian(
-        lambda u: np.asarray(gradient({v.name: x for v, x in zip(values, u, strict=True)})),
-        mode,
+    rvs = [pm_model[name] for name in free]
+    names = [pm_model.rvs_to_values[rv].name for rv in rvs]
+    transforms = [pm_model.rvs_to_transforms[rv] for rv in rvs]
+    mode = np.array(
+        [
+            float(tr.forward(pt.as_tensor(_point(fitted, (n,))[n]), *rv.owner.inputs).eval())
+            for n, rv, tr in zip(free, rvs, transforms, strict=True)
+        ]
     )
+    with _quiet():
+        # The log posterior's gradient in unconstrained space, without the Jacobian term as
+        # find_MAP has it (compiling the symbolic Hessian costs far more than the few
+        # gradients a difference needs). The MAP is a stationary point in the original
+        # space, hence in unconstrained space too, so the Hessian there needs no Jacobian.
+        gradient = pm_model.compile_dlogp(vars=rvs, jacobian=False)
+    precision = -_hessian(lambda u: np.asarray(gradient(dict(zip(names, u, strict=True)))), mode)
     lower = np.linalg.cholesky((precision + precision.T) / 2)  # LinAlgError: not definite
-    noise = rng.standard_normal((draws, len(names)))
-    logs = mode + np.linalg.solve(lower.T, noise.T).T  # covariance = precision^-1
+    noise = rng.standard_normal((draws, len(free)))
+    unconstrained = mode + np.linalg.solve(lower.T, noise.T).T  # covariance = precision^-1
+    values = {
+        n: np.asarray(tr.backward(pt.as_tensor(unconstrained[:, i]), *rv.owner.inputs).eval())
+        for i, (n, rv, tr) in enumerate(zip(free, rvs, transforms, strict=True))
+    }
+    if "phi_dropout" in values:
+        values["a"] = values["phi_dropout"] * values["kappa_dropout"]
+        values["b"] = (1 - values["phi_dropout"]) * values["kappa_dropout"]
     posterior = xr.Dataset(
-        {name: (("chain", "draw"), np.exp(logs[:, i])[None, :]) for i, name in enumerate(names)},
+        {n: (("chain", "draw"), v[None, :]) for n, v in values.items()},
         coords={"chain": [0], "draw": np.arange(draws)},
     )
     sampled = copy.copy(fitted)
