@@ -54,6 +54,10 @@ def test_segment_explorer_shows_average_clv(app_for, valued_home, valued_custome
     assert metric(at, "Avg 12-month CLV") == f"${valued_customer['avg_clv']:,.0f}"
     columns = at.dataframe[0].value.columns
     assert "avg_clv_12m" in columns
+    listed = next(d.value for d in at.dataframe if "clv_12m_low" in d.value.columns)
+    valued = listed.dropna(subset=["clv_12m"])
+    assert len(valued) > 0
+    assert (valued["clv_12m_low"] <= valued["clv_12m_high"]).all()
 
 
 def test_campaign_page_compares_risk_and_uplift_for_one_budget(app_for, valued_home):

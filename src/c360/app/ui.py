@@ -85,6 +85,21 @@ def interval(low, high, level, fmt=None) -> str:
     return f"{float(level) * 100:.0f}% interval {fmt(low)} – {fmt(high)}"
 
 
+CLV_INTERVAL_COLUMNS = ["clv_12m_low", "clv_12m_high"]
+
+
+def clv_interval_columns() -> dict:
+    """Table headers for the 12-month CLV interval's ends (90%, parameter uncertainty)."""
+    return {
+        "clv_12m_low": st.column_config.NumberColumn(
+            "CLV low", format="dollar", help="Lower end of the 12-month CLV's 90% interval."
+        ),
+        "clv_12m_high": st.column_config.NumberColumn(
+            "CLV high", format="dollar", help="Upper end of the 12-month CLV's 90% interval."
+        ),
+    }
+
+
 def money_short(value) -> str:
     """Large amounts compactly: $312.9M, $1.2B, $48.5K; small ones as money()."""
     if is_missing(value):
