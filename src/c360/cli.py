@@ -359,6 +359,12 @@ def _clv(holdout_days: int, discount_rate: float, seed: int, quiet: bool) -> dic
             f"{summary.customers:,} customers as of {summary.as_of_date}: 12-month total "
             f"${summary.total_clv_12m:,.0f}"
         )
+        total = summary.intervals.get("total_clv_12m")
+        if total:
+            line += (
+                f" ({summary.intervals['level']:.0%} interval ${total['low']:,.0f}"
+                f" – ${total['high']:,.0f})"
+            )
         if summary.validation:
             spend = summary.validation["spend"]
             tx = summary.validation["transactions"]

@@ -45,7 +45,7 @@ def fitted():
 def test_fit_recovers_sensible_parameters(fitted):
     _, model = fitted
     bg = model.parameters["bg_nbd"]
-    assert set(bg) >= {"r", "alpha", "a", "b"}
+    assert set(bg) == {"r", "alpha", "a", "b"}
     # mean purchase rate r / alpha ~ the simulated 0.1 a day
     assert 0.05 < bg["r"] / bg["alpha"] < 0.2
     assert set(model.parameters["gamma_gamma"]) == {"p", "q", "v"}
@@ -84,3 +84,28 @@ def test_predictions_order_customers_sensibly(fitted):
 def test_too_few_customers_is_a_clear_error():
     with pytest.raises(ValueError, match="too few"):
         fit_clv(simulated_rfm(n=5))
+
+
+def test_intervals_need_draws_first():
+    from c360.clv.model import predict_intervals
+
+    rfm = simulated_rfm(n=50, seed=4)
+    with pytest.raises(ValueError, match="laplace_draws"):
+        predict_intervals(fit_clv(rfm, seed=1), rfm)
+
+
+def test_priors_follow_the_data_units():
+    """The same customers in weeks and in days: alpha scales by 7, the rest is unchanged."""
+    from c360.clv.model import priors
+
+    days = simulated_rfm(n=30, seed=5)
+    weeks = days.assign(recency=days["recency"] / 7, T=days["T"] / 7)
+    in_days, in_weeks = priors(days)[0], priors(weeks)[0]
+    assert in_days["alpha"].parameters["beta"] == pytest.approx(
+        7 * in_weeks["alpha"].parameters["beta"]
+    )
+    assert in_days["r"].parameters == in_weeks["r"].parameters
+    cents = days.assign(monetary_value=days["monetary_value"] * 100)
+    assert priors(cents)[1]["v"].parameters["beta"] == pytest.approx(
+        100 * priors(days)[1]["v"].parameters["beta"]
+    )

@@ -158,6 +158,11 @@ joined as (
         clv.clv_12m_if_retained,
         clv.probability_alive,
         clv.expected_transactions_12m,
+        clv.clv_12m_low,
+        clv.clv_12m_high,
+        clv.probability_alive_low,
+        clv.probability_alive_high,
+        clv.clv_interval_level,
         case
             when clv.customer_id is null then 'customer lifetime value not fitted yet'
             else clv.not_scored_reason

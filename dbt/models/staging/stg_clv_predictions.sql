@@ -20,7 +20,12 @@ renamed as (
         cast(clv_12m as double) as clv_12m,
         cast(clv_12m_if_retained as double) as clv_12m_if_retained,
         not_scored_reason,
-        model_id
+        model_id,
+        cast(probability_alive_low as double) as probability_alive_low,
+        cast(probability_alive_high as double) as probability_alive_high,
+        cast(clv_12m_low as double) as clv_12m_low,
+        cast(clv_12m_high as double) as clv_12m_high,
+        cast(clv_interval_level as double) as clv_interval_level
 
     from source
 

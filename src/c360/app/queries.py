@@ -53,6 +53,11 @@ VALUE_COLUMNS = {
     "clv_12m_if_retained": "double",
     "probability_alive": "double",
     "expected_transactions_12m": "double",
+    "clv_12m_low": "double",
+    "clv_12m_high": "double",
+    "probability_alive_low": "double",
+    "probability_alive_high": "double",
+    "clv_interval_level": "double",
     "clv_not_scored_reason": "varchar",
     "retention_uplift": "double",
 }
@@ -458,6 +463,8 @@ CUSTOMER_LIST_COLUMNS = [
     "recency_status",
     "lifetime_value",
     "clv_12m",
+    "clv_12m_low",
+    "clv_12m_high",
     "avg_monthly_spend",
     "spend_change_pct",
     "days_since_last_transaction",
@@ -709,8 +716,9 @@ def simulation_audience(wh: Source, audience: Audience) -> pd.DataFrame:
         _profile_sql(wh)
         + """select customer_id, full_name, email, state, card_type, behavioral_segment,
             recency_status, lifetime_value::double as lifetime_value, avg_monthly_spend,
-            churn_risk_tier, churn_risk_score, churn_probability, clv_12m,
-            clv_12m_if_retained, retention_uplift, is_contactable, is_in_contact_cooldown
+            churn_risk_tier, churn_risk_score, churn_probability, clv_12m, clv_12m_low,
+            clv_12m_high, clv_12m_if_retained, retention_uplift, is_contactable,
+            is_in_contact_cooldown
         from profile"""
         + where
         + " order by churn_risk_score desc nulls last, lifetime_value desc, customer_id"

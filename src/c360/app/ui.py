@@ -77,6 +77,29 @@ def money(value, decimals: int = 0) -> str:
     return f"{sign}${abs(float(value)):,.{decimals}f}"
 
 
+def interval(low, high, level, fmt=None) -> str:
+    """'90% interval $1,200 – $1,450', or '' when there is none (older CLV fits)."""
+    if is_missing(low) or is_missing(high) or is_missing(level):
+        return ""
+    fmt = fmt or money
+    return f"{float(level) * 100:.0f}% interval {fmt(low)} – {fmt(high)}"
+
+
+CLV_INTERVAL_COLUMNS = ["clv_12m_low", "clv_12m_high"]
+
+
+def clv_interval_columns() -> dict:
+    """Table headers for the 12-month CLV interval's ends (90%, parameter uncertainty)."""
+    return {
+        "clv_12m_low": st.column_config.NumberColumn(
+            "CLV low", format="dollar", help="Lower end of the 12-month CLV's 90% interval."
+        ),
+        "clv_12m_high": st.column_config.NumberColumn(
+            "CLV high", format="dollar", help="Upper end of the 12-month CLV's 90% interval."
+        ),
+    }
+
+
 def money_short(value) -> str:
     """Large amounts compactly: $312.9M, $1.2B, $48.5K; small ones as money()."""
     if is_missing(value):

@@ -25,6 +25,13 @@ CLV_SCHEMA = pa.schema(
         ("clv_12m_if_retained", pa.float64()),
         ("not_scored_reason", pa.string()),
         ("model_id", pa.string()),
+        # added with the intervals (a file written before them is upgraded by ensure_file):
+        # equal-tailed intervals at clv_interval_level from parameter uncertainty
+        ("probability_alive_low", pa.float64()),
+        ("probability_alive_high", pa.float64()),
+        ("clv_12m_low", pa.float64()),
+        ("clv_12m_high", pa.float64()),
+        ("clv_interval_level", pa.float64()),
     ]
 )
 
@@ -38,6 +45,14 @@ def write_table(table: pa.Table, path: Path, schema: pa.Schema) -> None:
 
 
 def ensure_file(path: Path, schema: pa.Schema) -> None:
-    """An empty file, so the warehouse builds before the model has run."""
+    """An empty file, so the warehouse builds before the model has run; a file written
+    before columns were added to `schema` gets them, as nulls."""
     if not path.exists():
         write_table(schema.empty_table(), path, schema)
+        return
+    table = pq.read_table(path)
+    missing = [f for f in schema if f.name not in table.column_names]
+    if missing:
+        for column in missing:
+            table = table.append_column(column, pa.nulls(table.num_rows, column.type))
+        write_table(table, path, schema)

@@ -14,7 +14,17 @@ import pandas as pd
 import pyarrow as pa
 
 from c360.clv import rfm as rfm_queries
-from c360.clv.model import DAYS_PER_MONTH, HORIZON_MONTHS, fit_clv, predict_clv
+from c360.clv.model import (
+    DAYS_PER_MONTH,
+    HORIZON_MONTHS,
+    INTERVAL_DRAWS,
+    INTERVAL_LEVEL,
+    PRIORS_TEXT,
+    fit_clv,
+    laplace_draws,
+    predict_clv,
+    predict_intervals,
+)
 from c360.clv.output import CLV_FILE, CLV_SCHEMA, write_table
 from c360.clv.validation import holdout_report
 from c360.config import Paths
@@ -23,6 +33,17 @@ from c360.ml.predictions import predictions_path
 
 DEFAULT_HOLDOUT_DAYS = 180
 NO_PURCHASE = "no approved purchase before the as-of date"
+TIME_UNIT = "day"
+METHOD = (
+    "PyMC-Marketing BetaGeoModel + GammaGammaModel, MAP with weakly informative priors; "
+    "intervals from a Laplace approximation around the MAP"
+)
+INTERVAL_COLUMNS = {
+    "probability_alive_low": "probability_alive_low",
+    "probability_alive_high": "probability_alive_high",
+    "clv_12m_low": "clv_low",
+    "clv_12m_high": "clv_high",
+}
 
 
 class ClvError(Exception):
@@ -46,6 +67,8 @@ class ClvSummary:
     scored: int
     total_clv_12m: float
     parameters: dict
+    time_unit: str
+    intervals: dict
     validation: dict | None
     seconds: dict
     predictions: str
@@ -79,15 +102,24 @@ def validate(
 
 
 def predictions_table(
-    customers: list[str], predicted: pd.DataFrame, as_of: date, model_id: str
+    customers: list[str],
+    predicted: pd.DataFrame,
+    as_of: date,
+    model_id: str,
+    level: float | None = None,
 ) -> pa.Table:
-    """One row per current customer; those without a purchase get a reason, no numbers."""
+    """One row per current customer; those without a purchase get a reason, no numbers.
+    `predicted` may carry the interval columns (`clv_low`, ...); `level` is theirs."""
     frame = pd.DataFrame({"customer_id": customers}).merge(predicted, on="customer_id", how="left")
     scored = frame["clv"].notna().to_numpy()
 
     def column(name: str) -> list:
+        if name not in frame:
+            return [None] * len(frame)
         values = frame[name].to_numpy(dtype=float)
         return [float(v) if ok else None for v, ok in zip(values, scored, strict=True)]
+
+    has_intervals = level is not None and "clv_low" in frame
 
     n = len(frame)
     return pa.Table.from_pydict(
@@ -103,9 +135,33 @@ def predictions_table(
             "clv_12m_if_retained": column("clv_if_retained"),
             "not_scored_reason": [None if ok else NO_PURCHASE for ok in scored],
             "model_id": [model_id] * n,
+            **{out: column(source) for out, source in INTERVAL_COLUMNS.items()},
+            "clv_interval_level": [level if has_intervals and ok else None for ok in scored],
         },
         schema=CLV_SCHEMA,
     )
+
+
+def with_intervals(
+    model, summary: pd.DataFrame, predicted: pd.DataFrame, discount_rate: float, seed: int
+) -> tuple[pd.DataFrame, dict]:
+    """`predicted` with each customer's interval columns, and the report's `intervals`
+    entry (level, method, draws, the total's interval; or why there are none)."""
+    skipped = laplace_draws(model, draws=INTERVAL_DRAWS, seed=seed)
+    if skipped:
+        return predicted, {"skipped": skipped}
+    found = predict_intervals(
+        model, summary, months=HORIZON_MONTHS, discount_rate=discount_rate, level=INTERVAL_LEVEL
+    )
+    low, high = found.total_clv
+    return predicted.merge(found.customers, on="customer_id", how="left"), {
+        "level": found.level,
+        "method": "Laplace approximation around the MAP (normal in log parameters), "
+        f"{found.draws} draws; equal-tailed; parameter uncertainty only",
+        "draws": found.draws,
+        "columns": sorted(INTERVAL_COLUMNS),
+        "total_clv_12m": {"low": low, "high": high},
+    }
 
 
 @writes_home("clv")  # the predictions file, the report and the republish
@@ -164,22 +220,29 @@ def run_clv(
         model, summary, horizon_days=HORIZON_MONTHS * DAYS_PER_MONTH, discount_rate=discount_rate
     )
     seconds["predict"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    predicted, intervals = with_intervals(model, summary, predicted, discount_rate, seed)
+    seconds["intervals"] = round(time.perf_counter() - started, 2)
     digest = json.dumps(model.parameters, sort_keys=True) + as_of.isoformat()
     model_id = "clv-" + hashlib.sha256(digest.encode()).hexdigest()[:12]
-    table = predictions_table(customers, predicted, as_of, model_id)
+    table = predictions_table(customers, predicted, as_of, model_id, intervals.get("level"))
     path = clv_path(paths.home)
     write_table(table, path, CLV_SCHEMA)
     clv = np.asarray(predicted["clv"], dtype=float)
     report = {
         "model_id": model_id,
         "as_of_date": as_of.isoformat(),
-        "method": "PyMC-Marketing BetaGeoModel + GammaGammaModel, MAP",
-        "time_unit": "day (a transaction = a day with an approved purchase)",
+        "method": METHOD,
+        "priors": PRIORS_TEXT,
+        "time_unit": TIME_UNIT,
+        "transaction": "a day with an approved purchase",
         "horizon_days": HORIZON_MONTHS * DAYS_PER_MONTH,
         "discount_rate_monthly": discount_rate,
         "customers": len(customers),
         "scored": len(predicted),
+        "total_clv_12m": float(np.nansum(clv)),
         "parameters": model.parameters,
+        "intervals": intervals,
         "validation": validation,
         "seconds": seconds,
     }
@@ -201,6 +264,8 @@ def run_clv(
         scored=len(predicted),
         total_clv_12m=float(np.nansum(clv)),
         parameters=model.parameters,
+        time_unit=TIME_UNIT,
+        intervals=intervals,
         validation=validation,
         seconds=seconds,
         predictions=str(path),

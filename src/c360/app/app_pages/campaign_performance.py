@@ -351,6 +351,7 @@ if result.targeted:
                 "Churn probability", format="percent"
             ),
             "clv_12m": st.column_config.NumberColumn("12-month CLV", format="dollar"),
+            **ui.clv_interval_columns(),
             "clv_12m_if_retained": st.column_config.NumberColumn(
                 "CLV if retained", format="dollar"
             ),

@@ -22,15 +22,29 @@ def show_value(profile: dict) -> None:
             + ". `c360 clv` fills this in."
         )
     else:
+        level = profile.get("clv_interval_level")
+        clv_range = ui.interval(profile.get("clv_12m_low"), profile.get("clv_12m_high"), level)
+        alive_range = ui.interval(
+            profile.get("probability_alive_low"),
+            profile.get("probability_alive_high"),
+            level,
+            ui.pct,
+        )
         st.metric(
             "12-month CLV",
             ui.money(clv),
-            help="Predicted approved spend in the next 12 months (BG/NBD + Gamma-Gamma).",
+            delta=clv_range or None,
+            delta_color="off",
+            delta_arrow="off",
+            help="Predicted approved spend in the next 12 months (BG/NBD + Gamma-Gamma). "
+            "The interval shows how uncertain this expected value is given the fitted model "
+            "(parameter uncertainty), not the range of what the customer will spend.",
         )
         st.markdown(
             "\n".join(
                 [
-                    f"- Likely still active: **{ui.pct(profile['probability_alive'])}**",
+                    f"- Likely still active: **{ui.pct(profile['probability_alive'])}**"
+                    + (f" ({alive_range})" if alive_range else ""),
                     f"- Expected purchase days: **{profile['expected_transactions_12m']:,.0f}**",
                     "- If retained: **" + ui.plain(ui.money(profile["clv_12m_if_retained"])) + "**",
                 ]

@@ -260,7 +260,9 @@ def show_segments() -> None:
         + ". Click a column header to sort."
     )
     st.dataframe(
-        (customers if valued else customers.drop(columns=["clv_12m"])).head(SHOWN),
+        (
+            customers if valued else customers.drop(columns=["clv_12m", *ui.CLV_INTERVAL_COLUMNS])
+        ).head(SHOWN),
         hide_index=True,
         width="stretch",
         height=420,
@@ -276,6 +278,7 @@ def show_segments() -> None:
             "recency_status": "Recency",
             "lifetime_value": st.column_config.NumberColumn("Lifetime value", format="dollar"),
             "clv_12m": st.column_config.NumberColumn("12-month CLV", format="dollar"),
+            **ui.clv_interval_columns(),
             "avg_monthly_spend": st.column_config.NumberColumn(
                 "Avg monthly spend", format="dollar"
             ),
