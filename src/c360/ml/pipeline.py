@@ -12,8 +12,8 @@ from c360.config import Paths, resolve_target
 from c360.lock import home_lock
 from c360.ml.card import model_card, target_checks
 from c360.ml.dataset import KEYS, read_modelling_table
-from c360.ml.history import append_scoring, feature_frame, top_features, write_reference
 from c360.ml.evaluate import reliability_plot, truth_recall
+from c360.ml.history import append_scoring, feature_frame, top_features, write_reference
 from c360.ml.model import ChurnModel
 from c360.ml.predictions import predictions_path, write_predictions
 from c360.ml.score import score_customers

@@ -35,8 +35,7 @@ def build_report(paths: Paths) -> dict:
         as_of = con.execute("select as_of_date from gold.build_as_of").fetchone()[0]
         rows = [_scoring_row(paths.home, s, scorings[i - 1] if i else None)
                 for i, s in enumerate(scorings)]  # fmt: skip
-        outcomes = [calibration.evaluate(con, s) for s in scorings
-                    if s.frame["is_scored"].any() and calibration.outcome_complete(s.as_of, as_of)]  # fmt: skip
+        outcomes = [calibration.evaluate(con, s) for s in scorings if _outcome_known(s, as_of)]
         days = volume.daily_volume(con)
         fresh = volume.freshness(con)
     finally:
@@ -76,10 +75,9 @@ def _scoring_row(home: Path, scoring: Scoring, previous: Scoring | None) -> dict
         "scored": len(scored),
         "mean_probability": round(float(probability.mean()), 4) if len(scored) else None,
         "quantiles": {
-            f"p{round(q * 100)}": round(float(probability.quantile(q)), 4) for q in QUANTILES
-        }
-        if len(scored)
-        else {},  # fmt: skip
+            f"p{round(q * 100)}": round(float(probability.quantile(q)), 4)
+            for q in (QUANTILES if len(scored) else ())
+        },
         "tiers": {str(k): int(v) for k, v in scored["churn_risk_tier"].value_counts().items()},
         "score_psi_vs_reference": None
         if reference is None
@@ -90,6 +88,12 @@ def _scoring_row(home: Path, scoring: Scoring, previous: Scoring | None) -> dict
         "feature_psi": _feature_psi(reference, scored),
         "file": scoring.path.name,
     }
+
+
+def _outcome_known(scoring: Scoring, as_of: date) -> bool:
+    return bool(scoring.frame["is_scored"].any()) and calibration.outcome_complete(
+        scoring.as_of, as_of
+    )
 
 
 def _scored(frame: pd.DataFrame) -> pd.DataFrame:

@@ -55,7 +55,7 @@ def data_reasons(latest_day: dict | None, stale_by_days: int | None) -> list[str
             + ", ".join(
                 f"{m.replace('_', ' ')} ({latest_day[m]:,}, z {latest_day[f'{m}_z']:+.1f})"
                 for m in measures
-            )  # fmt: skip
+            )
         )
     if stale_by_days is not None and stale_by_days > THRESHOLDS["stale_days"]:
         reasons.append(f"no transaction in the last {stale_by_days} days before the as-of date")
