@@ -33,8 +33,10 @@ def build_report(paths: Paths) -> dict:
     try:
         con.execute(f"use {serving.CATALOG}")
         as_of = con.execute("select as_of_date from gold.build_as_of").fetchone()[0]
-        rows = [_scoring_row(paths.home, s, scorings[i - 1] if i else None)
-                for i, s in enumerate(scorings)]  # fmt: skip
+        rows = [
+            _scoring_row(paths.home, s, scorings[i - 1] if i else None)
+            for i, s in enumerate(scorings)
+        ]
         outcomes = [calibration.evaluate(con, s) for s in scorings if _outcome_known(s, as_of)]
         days = volume.daily_volume(con)
         fresh = volume.freshness(con)

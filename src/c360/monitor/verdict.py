@@ -9,8 +9,10 @@ def model_reasons(latest: dict | None, outcome: dict | None) -> list[str]:
     """Why the model needs retraining, from the latest scoring and latest known outcome."""
     reasons = []
     if latest is not None:
-        for key, against in (("score_psi_vs_reference", "the training reference"),
-                             ("score_psi_vs_previous", "the previous scoring")):  # fmt: skip
+        for key, against in (
+            ("score_psi_vs_reference", "the training reference"),
+            ("score_psi_vs_previous", "the previous scoring"),
+        ):
             value = latest.get(key)
             if value is not None and value > THRESHOLDS["score_psi"]:
                 reasons.append(
@@ -64,13 +66,15 @@ def data_reasons(latest_day: dict | None, stale_by_days: int | None) -> list[str
 
 def verdict(has_scoring: bool, model: list[str], data: list[str]) -> dict:
     if not has_scoring:
-        return {"status": NO_SCORING, "line": "no scoring kept yet: run `c360 score`",
-                "reasons": data}  # fmt: skip
+        return {
+            "status": NO_SCORING,
+            "line": "no scoring kept yet: run `c360 score`",
+            "reasons": data,
+        }
     parts = []
     if model:
         parts.append("retrain recommended: " + "; ".join(model))
     if data:
         parts.append("check the data: " + "; ".join(data))
     status = RETRAIN if model else CHECK_DATA if data else HEALTHY
-    return {"status": status, "line": " | ".join(parts) or "model healthy",
-            "reasons": model + data}  # fmt: skip
+    return {"status": status, "line": " | ".join(parts) or "model healthy", "reasons": model + data}
