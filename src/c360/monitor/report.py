@@ -32,7 +32,7 @@ def build_report(paths: Paths) -> dict:
     con = serving.open_read_only(paths.warehouse)
     try:
         con.execute(f"use {serving.CATALOG}")
-        as_of = con.execute("select as_of_date from gold.build_as_of").fetchone()[0]
+        as_of = con.execute("select as_of_date from gold.build_as_of").fetchall()[0][0]
         rows = [
             _scoring_row(paths.home, s, scorings[i - 1] if i else None)
             for i, s in enumerate(scorings)

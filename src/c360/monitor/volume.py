@@ -74,9 +74,9 @@ def robust_z(values: np.ndarray, window: int = VOLUME_WINDOW_DAYS):
 
 def freshness(con: duckdb.DuckDBPyConnection) -> dict:
     """The newest landed row and the newest transaction."""
-    newest_load, newest_txn = con.execute(
+    ((newest_load, newest_txn),) = con.execute(
         "select max(loaded_at), max(transaction_ts) from gold.fct_transactions"
-    ).fetchone()
+    ).fetchall()
     return {
         "newest_loaded_at": None if newest_load is None else str(newest_load),
         "newest_transaction_at": None if newest_txn is None else str(newest_txn),
