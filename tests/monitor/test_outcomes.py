@@ -48,7 +48,7 @@ def test_a_past_scoring_is_checked_against_what_happened(built_home, tmp_path):
 
     report = build_report(paths)
     test_as_of = (pd.Timestamp(frame["cutoff_date"].iloc[0]) - pd.Timedelta(days=1)).date()
-    assert [s.as_of for s in read_scorings(paths.home)][0] == test_as_of
+    assert read_scorings(paths.home)[0].as_of == test_as_of
     (outcome,) = report["outcomes"]  # the warehouse's own scoring has no outcome yet
     metrics = model.metadata["metrics"]["lightgbm"]
     assert outcome["as_of"] == test_as_of.isoformat()
