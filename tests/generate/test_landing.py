@@ -79,9 +79,7 @@ def test_bad_landing_requests_fail_clearly(tmp_path, base):
     assert "no bronze data" in result.output
 
 
-def test_drift_lowers_frequency_and_spend_of_the_chosen_customers_deterministically(
-    base, tmp_path
-):
+def test_drift_lowers_frequency_and_spend_deterministically(base, tmp_path):
     plain, drifted, again = tmp_path / "plain", tmp_path / "drift", tmp_path / "again"
     for copy in (plain, drifted, again):
         shutil.copytree(base, copy)
