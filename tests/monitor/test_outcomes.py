@@ -60,3 +60,24 @@ def test_a_past_scoring_is_checked_against_what_happened(built_home, tmp_path):
     riskiest, safest = outcome["by_decile"][-1], outcome["by_decile"][0]
     assert riskiest["realised"] > safest["realised"]
     assert report["scorings"][0]["feature_psi"], "top features kept with the scoring"
+
+
+def test_bad_homes_get_one_line_and_exit_1(built_home, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from c360.cli import app
+
+    runner = CliRunner()
+    monkeypatch.setenv("C360_HOME", str(tmp_path / "empty"))
+    result = runner.invoke(app, ["monitor"])
+    assert result.exit_code == 1
+    assert "no warehouse at" in result.output and "c360 build" in result.output
+
+    paths = copy_built_home(built_home, tmp_path / "home")
+    broken = paths.home / "monitoring" / "scorings" / "scoring-20990101-x.parquet"
+    broken.write_bytes(b"not parquet")
+    monkeypatch.setenv("C360_HOME", str(paths.home))
+    result = runner.invoke(app, ["monitor", "--json"])
+    assert result.exit_code == 1
+    assert f"cannot read the kept scoring {broken}" in result.output
+    assert "Traceback" not in result.output

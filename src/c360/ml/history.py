@@ -110,6 +110,10 @@ def write_reference(model_dir: Path, holdout: pd.DataFrame, features: pd.DataFra
     )
 
 
+class HistoryError(Exception):
+    """A kept scoring cannot be read; one line for the user."""
+
+
 @dataclass
 class Scoring:
     """One kept scoring, read back."""
@@ -125,7 +129,13 @@ def read_scorings(home: Path) -> list[Scoring]:
     """Every kept scoring, oldest first (by as-of date, then time scored)."""
     scorings = []
     for path in sorted(history_dir(home).glob("scoring-*.parquet")):
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except (OSError, pa.ArrowException) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise HistoryError(
+                f"cannot read the kept scoring {path} ({first}); move it aside"
+            ) from None
         if frame.empty:
             continue
         scorings.append(

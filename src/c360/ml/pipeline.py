@@ -102,6 +102,7 @@ class ScoreSummary:
     tiers: dict
     predictions: str
     build: BuildReport
+    kept_as: str  # the scoring's file in the history the monitor reads
 
 
 def score(paths: Paths, progress=None, target: str | None = None) -> ScoreSummary:
@@ -124,9 +125,7 @@ def _score(paths: Paths, progress, target: str) -> ScoreSummary:
     )
     current = frame[frame["cutoff_role"] == "score"].reset_index(drop=True)
     top = top_features(model.metadata, model.features)
-    append_scoring(
-        paths.home, table, feature_frame(current, top), model_dir(paths)
-    )  # once published
+    kept = append_scoring(paths.home, table, feature_frame(current, top), model_dir(paths))
     tiers = pc.value_counts(table.column("churn_risk_tier")).to_pylist()
     return ScoreSummary(
         model_id=model_id,
@@ -136,4 +135,5 @@ def _score(paths: Paths, progress, target: str) -> ScoreSummary:
         tiers={str(t["values"]): t["counts"] for t in tiers if t["values"] is not None},
         predictions=str(path),
         build=build,
+        kept_as=str(kept),
     )

@@ -11,7 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from c360.config import Paths
-from c360.ml.history import FEATURE_PREFIX, Scoring, read_reference, read_scorings
+from c360.ml.history import (
+    FEATURE_PREFIX,
+    HistoryError,
+    Scoring,
+    read_reference,
+    read_scorings,
+)
 from c360.monitor import calibration, verdict, volume
 from c360.monitor.psi import psi
 from c360.monitor.thresholds import THRESHOLDS
@@ -28,7 +34,10 @@ def build_report(paths: Paths) -> dict:
     """The whole report as plain data (JSON-ready)."""
     if not paths.warehouse.exists():
         raise MonitorError(f"no warehouse at {paths.warehouse}; run `c360 build` first")
-    scorings = read_scorings(paths.home)
+    try:
+        scorings = read_scorings(paths.home)
+    except HistoryError as exc:
+        raise MonitorError(str(exc)) from None
     con = serving.open_read_only(paths.warehouse)
     try:
         con.execute(f"use {serving.CATALOG}")

@@ -9,6 +9,7 @@ import plotly.express as px
 import streamlit as st
 
 from c360.app import queries, ui
+from c360.monitor.report import MonitorError
 
 wh = ui.current_warehouse()
 
@@ -18,7 +19,11 @@ if queries.is_snowflake(wh):
     st.info("Model health reads the DuckDB warehouse and the scoring history under $C360_HOME.")
     st.stop()
 
-report = queries.model_health(wh, queries.kept_scorings())
+try:
+    report = queries.model_health(wh, queries.kept_scorings())
+except MonitorError as exc:
+    st.error(ui.plain(str(exc)), icon=":material/error:")
+    st.stop()
 verdict = report["verdict"]
 if verdict["status"] == "healthy":
     st.success("Verdict: model healthy", icon=":material/check_circle:")
