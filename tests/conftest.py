@@ -102,11 +102,11 @@ def warehouse_sql(built_home):
 
 
 def copy_built_home(source: Paths, target: Path, truth: bool = True) -> Paths:
-    """A writable copy of a built home: warehouse, churn model and predictions copied, bronze
-    copied too (without `_truth` when truth=False)."""
+    """A writable copy of a built home: warehouse, churn model, predictions and scoring
+    history copied, bronze copied too (without `_truth` when truth=False)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source.warehouse, target / source.warehouse.name)
-    for folder in ("model", "predictions"):
+    for folder in ("model", "predictions", "monitoring"):
         if (source.home / folder).exists():
             shutil.copytree(source.home / folder, target / folder)
     ignore = None if truth else shutil.ignore_patterns("_truth")

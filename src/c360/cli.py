@@ -127,12 +127,21 @@ def generate(
             "the existing bronze (for `c360 refresh`)."
         ),
     ] = None,
+    drift: Annotated[
+        bool,
+        typer.Option(
+            help="With --days: the landed days' behaviour drifts (a seeded half of the "
+            "customers buys less often and spends less), to test `c360 monitor`."
+        ),
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Generate the synthetic bronze layer (Parquet) deterministically."""
+    if drift and days is None:
+        raise fail("--drift only applies to landing new days: add --days N")
     if days is not None:
         bronze = output or config.Paths.from_env().bronze
-        _land(check.writable_dir(bronze, "bronze"), check.days(days), json)
+        _land(check.writable_dir(bronze, "bronze"), check.days(days), json, drift)
         return
     scale, as_of_date, seed = check.scale(scale), check.as_of(as_of), check.seed(seed)
     check.writable_dir((output or config.Paths.from_env().bronze).resolve(), "output")
@@ -152,10 +161,10 @@ def generate(
         print_json(result)
 
 
-def _land(bronze: Path, days: int, quiet: bool) -> None:
+def _land(bronze: Path, days: int, quiet: bool, drift: bool = False) -> None:
     try:
         with stage_progress(enabled=not quiet) as progress:
-            manifest = land_days(bronze.resolve(), days, progress)
+            manifest = land_days(bronze.resolve(), days, progress, drift=drift)
     except (GenerateError, OutputError, lock.LockError) as exc:
         raise fail(str(exc)) from None
     if quiet:
@@ -165,6 +174,7 @@ def _land(bronze: Path, days: int, quiet: bool) -> None:
     err_console.print(
         f"[green]landed[/] {landing['transactions']:,} transactions for {landing['from']} to "
         f"{landing['to']}; data now ends {manifest['as_of_date']}"
+        + (f" (drifted: {landing['drift']['customers']:,} customers)" if drift else "")
     )
 
 
@@ -308,6 +318,30 @@ def _score(quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
             f"{summary.build.build_id}"
         )
     return asdict(summary)
+
+
+@app.command()
+def monitor(
+    check_health: Annotated[
+        bool, typer.Option("--check", help="Exit 2 unless the verdict is 'model healthy'.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Model and data health over time: score and feature drift (PSI), realised churn of
+    past scorings, rows landed per day, and a verdict (docs/monitoring.md)."""
+    from c360.monitor.report import MonitorError, build_report
+    from c360.monitor.text import render
+
+    try:
+        report = build_report(config.Paths.from_env())
+    except MonitorError as exc:
+        raise fail(str(exc)) from None
+    if json:
+        print_json(report)
+    else:
+        typer.echo(render(report))
+    if check_health and report["verdict"]["status"] != "healthy":
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -150,11 +150,20 @@ def test_every_page_in_a_real_browser(served, tmp_path):
             _settle(page)
             assert page.locator(EXCEPTION).count() == 0
             page.screenshot(path=str(shots / "ai_assistant.png"), full_page=True)
+
+            # Model health: the verdict of the session's one scoring
+            page.goto(f"{served}/model_health")
+            page.get_by_text("Verdict: model healthy").wait_for(timeout=60_000)
+            page.get_by_text("Data volume and freshness").wait_for(timeout=60_000)
+            _settle(page)
+            assert page.locator(EXCEPTION).count() == 0
+            page.screenshot(path=str(shots / "model_health.png"), full_page=True)
         finally:
             browser.close()
     assert sorted(path.name for path in shots.glob("*.png")) == [
         "ai_assistant.png",
         "campaign_performance.png",
         "customer_360.png",
+        "model_health.png",
         "segment_explorer.png",
     ]

@@ -13,6 +13,7 @@ PAGES = {
     "app_pages/customer_360.py": ["Customer 360", "Find a customer"],
     "app_pages/campaign_performance.py": ["Campaign Performance", "Campaign simulator"],
     "app_pages/ai_assistant.py": ["AI Assistant", "Ask about customers"],
+    "app_pages/model_health.py": ["Model health", "Score distribution over time"],
 }
 
 

@@ -77,3 +77,31 @@ def test_bad_landing_requests_fail_clearly(tmp_path, base):
     result = runner.invoke(app, ["generate", "--days", "1", "--output", str(tmp_path)])
     assert result.exit_code == 1
     assert "no bronze data" in result.output
+
+
+def test_drift_lowers_frequency_and_spend_deterministically(base, tmp_path):
+    plain, drifted, again = tmp_path / "plain", tmp_path / "drift", tmp_path / "again"
+    for copy in (plain, drifted, again):
+        shutil.copytree(base, copy)
+    land_days(plain, 7)
+    manifest = land_days(drifted, 7, drift=True)
+    land_days(again, 7, drift=True)
+    assert landed_rows(drifted) == landed_rows(again)  # the seed picks the same customers
+    assert 0.4 < manifest["last_landing"]["drift"]["customers"] / manifest["customers"] < 0.6
+
+    def totals(bronze):
+        return duckdb.execute(
+            "select count(*), sum(amount) from "
+            f"read_parquet('{bronze}/transactions/day-*.parquet') where status = 'Approved'"
+        ).fetchone()
+
+    (n_plain, spend_plain), (n_drift, spend_drift) = totals(plain), totals(drifted)
+    # half the customers at 40% of their rate: about 70% of the rows; spend lower still
+    assert 0.6 < n_drift / n_plain < 0.8
+    assert spend_drift / spend_plain < n_drift / n_plain
+
+
+def test_drift_without_days_is_refused(tmp_path):
+    result = runner.invoke(app, ["generate", "--drift", "--output", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "--drift only applies to landing new days" in result.output

@@ -738,3 +738,21 @@ def uplift_report(wh: Source) -> dict | None:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+# --- model health -------------------------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def model_health(wh: Warehouse, scorings: tuple[str, ...]) -> dict:
+    """The monitoring report (c360.monitor); a new build or a new kept scoring (`scorings`,
+    the history's file names) is a new cache entry."""
+    from c360.monitor.report import build_report
+
+    return build_report(Paths(Path(wh.path).parent))
+
+
+def kept_scorings() -> tuple[str, ...]:
+    from c360.ml.history import history_dir
+
+    return tuple(sorted(p.name for p in history_dir(Paths.from_env().home).glob("*.parquet")))

@@ -31,6 +31,7 @@ pages = [
         icon=":material/campaign:",
     ),
     st.Page("app_pages/ai_assistant.py", title="AI Assistant", icon=":material/chat:"),
+    st.Page("app_pages/model_health.py", title="Model health", icon=":material/monitor_heart:"),
 ]
 page = st.navigation(pages)
 

@@ -4,8 +4,13 @@ Each new day is drawn from the same hidden population with its own random stream
 (day, chunk), so landing 2 days at once gives the same rows and ids as 1 day twice.
 Files are staged and moved in before the manifest is updated, so an interrupted landing
 is simply repeated.
+
+`drift=True` (`c360 generate --days N --drift`) lands days whose behaviour has shifted, to
+test the monitor: a seeded share of customers buys less often and spends less per purchase
+on every day of this landing (DRIFT below; the same seed picks the same customers).
 """
 
+import dataclasses
 import shutil
 import uuid
 from datetime import date, timedelta
@@ -27,9 +32,15 @@ from c360.generate.timeline import Timeline
 from c360.lock import home_lock
 
 STREAM_LANDING = 6
+STREAM_DRIFT = 7
+# --drift: the share of customers whose behaviour shifts, and how (multipliers of their
+# daily purchase rate and of their amounts).
+DRIFT = {"share": 0.5, "frequency": 0.4, "spend": 0.6}
 
 
-def land_days(bronze: Path, days: int, progress: Progress = _no_progress) -> dict:
+def land_days(
+    bronze: Path, days: int, progress: Progress = _no_progress, drift: bool = False
+) -> dict:
     """Append `days` new days of transactions to `bronze`; return the updated manifest.
 
     Holds the writer lock of bronze's folder (the home), and first removes the staging
@@ -39,10 +50,24 @@ def land_days(bronze: Path, days: int, progress: Progress = _no_progress) -> dic
     with home_lock(bronze.parent, "generate --days", clean=False):
         for stale in bronze.glob(".landing-*"):
             shutil.rmtree(stale, ignore_errors=True)
-        return _land_days(bronze, days, progress)
+        return _land_days(bronze, days, progress, drift)
 
 
-def _land_days(bronze: Path, days: int, progress: Progress) -> dict:
+def drifted(behaviour, seed: int):
+    """`behaviour` with DRIFT applied to a seeded share of customers; also their count."""
+    rng = np.random.default_rng([seed, STREAM_DRIFT])
+    chosen = rng.random(len(behaviour)) < DRIFT["share"]
+    shifted = dataclasses.replace(
+        behaviour,
+        base_rate=np.where(chosen, behaviour.base_rate * DRIFT["frequency"], behaviour.base_rate),
+        amount_multiplier=np.where(
+            chosen, behaviour.amount_multiplier * DRIFT["spend"], behaviour.amount_multiplier
+        ),
+    )
+    return shifted, int(chosen.sum())
+
+
+def _land_days(bronze: Path, days: int, progress: Progress, drift: bool) -> dict:
     manifest = read_manifest(bronze)
     if manifest.get("generator_version") != GENERATOR_VERSION:
         raise GenerateError(
@@ -52,6 +77,8 @@ def _land_days(bronze: Path, days: int, progress: Progress) -> dict:
         )
     timeline = Timeline.ending(date.fromisoformat(manifest["generated_as_of_date"]))
     _, _, behaviour = build_world(manifest["customers"], timeline, manifest["seed"])
+    if drift:
+        behaviour, drifted_customers = drifted(behaviour, manifest["seed"])
     first_day = timeline.day_of(date.fromisoformat(manifest["as_of_date"])) + 1
     scale, next_id = manifest["intensity_scale"], manifest["next_transaction_id"]
 
@@ -85,6 +112,7 @@ def _land_days(bronze: Path, days: int, progress: Progress) -> dict:
         "from": (new_end - timedelta(days=days - 1)).isoformat(),
         "to": new_end.isoformat(),
         "transactions": rows,
+        **({"drift": DRIFT | {"customers": drifted_customers}} if drift else {}),
     }
     temporary = bronze / f".{MANIFEST}.tmp"
     write_json(manifest, temporary)

@@ -11,8 +11,9 @@ import pyarrow.compute as pc
 from c360.config import Paths, resolve_target
 from c360.lock import home_lock
 from c360.ml.card import model_card, target_checks
-from c360.ml.dataset import read_modelling_table
+from c360.ml.dataset import KEYS, read_modelling_table
 from c360.ml.evaluate import reliability_plot, truth_recall
+from c360.ml.history import append_scoring, feature_frame, top_features, write_reference
 from c360.ml.model import ChurnModel
 from c360.ml.predictions import predictions_path, write_predictions
 from c360.ml.score import score_customers
@@ -63,6 +64,9 @@ def _train(paths: Paths, seed: int, target: str | None) -> TrainSummary:
         )
         (staged / "model_card.md").write_text(model_card(result.report, model_id))
         (staged / "report.json").write_text(json.dumps(result.report, indent=2, default=str))
+        top = top_features(result.model.metadata, result.model.features)
+        test_rows = holdout[KEYS].merge(frame, on=KEYS, how="left")
+        write_reference(staged, holdout, feature_frame(test_rows, top))
         _swap_in(staged, model_dir(paths))
     finally:
         shutil.rmtree(staged, ignore_errors=True)
@@ -98,10 +102,12 @@ class ScoreSummary:
     tiers: dict
     predictions: str
     build: BuildReport
+    kept_as: str  # the scoring's file in the history the monitor reads
 
 
 def score(paths: Paths, progress=None, target: str | None = None) -> ScoreSummary:
-    """Score every customer at the as-of date, write predictions, republish the profile."""
+    """Score every customer at the as-of date, write predictions, republish the profile,
+    and keep the scoring in the history the monitor reads (c360.ml.history)."""
     target = resolve_target(target)
     with home_lock(paths.home, "score"):  # the predictions file and the republish
         return _score(paths, progress, target)
@@ -117,6 +123,9 @@ def _score(paths: Paths, progress, target: str) -> ScoreSummary:
     build = build_warehouse(
         paths, incremental=True, progress=progress, select=PROFILE_SELECTOR, target=target
     )
+    current = frame[frame["cutoff_role"] == "score"].reset_index(drop=True)
+    top = top_features(model.metadata, model.features)
+    kept = append_scoring(paths.home, table, feature_frame(current, top), model_dir(paths))
     tiers = pc.value_counts(table.column("churn_risk_tier")).to_pylist()
     return ScoreSummary(
         model_id=model_id,
@@ -126,4 +135,5 @@ def _score(paths: Paths, progress, target: str) -> ScoreSummary:
         tiers={str(t["values"]): t["counts"] for t in tiers if t["values"] is not None},
         predictions=str(path),
         build=build,
+        kept_as=str(kept),
     )
