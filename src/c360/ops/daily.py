@@ -116,7 +116,7 @@ def run_daily(
             if not report.ok:
                 result = StepResult(name, "skipped", "an earlier step failed")
             else:
-                result = _attempt(name, step, options, sleep)
+                result = attempt_step(name, step, options, sleep)
             report.steps.append(result)
             on_step(result)
         state["last_run"] = {"at": report.started_at, "status": report.status}
@@ -139,7 +139,7 @@ def _steps(paths: Paths, options: DailyOptions, state: dict, progress: Progress)
     yield "monitor", lambda: _monitor(paths)
 
 
-def _attempt(
+def attempt_step(
     name: str, step: Callable[[], tuple[str, str]], options: DailyOptions, sleep
 ) -> StepResult:
     """Run `step` up to 1 + retries times, waiting retry_delay, 2x, 4x ... between tries."""
