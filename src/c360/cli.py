@@ -1,5 +1,6 @@
 """The `c360` command line: a thin Typer layer; every command calls the library."""
 
+import os
 import shutil
 import subprocess
 import time
@@ -527,6 +528,9 @@ def daily(
     check.finite("--retry-delay", retry_delay, 0.0, 86_400.0)
     check.finite("--refit-every", refit_every, 0, 3_660)
     options = ops_daily.DailyOptions(retries, retry_delay, refit_every, check.seed(seed))
+    if json:  # stdout carries the report only; dbt's own lines stay in logs/dbt.log
+        os.environ.setdefault("DBT_LOG_LEVEL", "none")
+        os.environ.setdefault("DBT_LOG_LEVEL_FILE", "debug")
     say = (
         (lambda step: None)
         if json

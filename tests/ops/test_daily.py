@@ -4,6 +4,8 @@ warehouse still served, and every failure or stale day reaches the alert webhook
 
 import json
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from c360.generate.landing import land_days
@@ -110,9 +112,13 @@ def test_two_daily_runs_never_overlap_and_refits_follow_the_cadence(
 def test_a_bad_delivery_fails_the_day_and_yesterdays_warehouse_stays_served(
     landed_home, webhook, monkeypatch, tmp_path
 ):
-    # a truncated delivery of customer changes: the refresh's bronze check refuses it
-    bad = landed_home.bronze / "customer_changes" / "delivery-20260102.parquet"
-    bad.write_bytes(b"PAR1 this is not a whole parquet file")
+    # a customer delivered again with another email: two rows for one customer id, which
+    # the refresh's data test `unique` on stg_customers.customer_id refuses
+    customers = pq.read_table(landed_home.bronze / "customers").slice(0, 1)
+    changed = customers.set_column(
+        customers.schema.get_field_index("email"), "email", pa.array(["someone.else@example.com"])
+    )
+    pq.write_table(changed, landed_home.bronze / "customers" / "redelivery-20260102.parquet")
     served = digest(landed_home.warehouse)
     build_info = read_build_info(landed_home.warehouse)
     alert_file = tmp_path / "alert.json"
@@ -134,7 +140,8 @@ def test_a_bad_delivery_fails_the_day_and_yesterdays_warehouse_stays_served(
         "monitor": "skipped",
     }
     refresh = report["steps"][1]
-    assert refresh["attempts"] == 2 and "customer_changes" in refresh["detail"]
+    assert refresh["attempts"] == 2
+    assert "unique_stg_customers_customer_id failed" in refresh["detail"]
     assert "refresh failed (attempt 1 of 2)" in done.stderr
     assert report["summary"].startswith("c360 daily failed at refresh: ")
     # nothing was published: the same file, the same build
