@@ -6,7 +6,7 @@ when every data test passed), score, CLV and uplift refits when due (`refit_ever
 remembered in `$C360_HOME/daily_state.json`), and the monitor when one is installed. A
 failed step is retried with exponential backoff; if it still fails, the later steps are
 skipped and the served warehouse stays yesterday's (each step publishes atomically or not
-at all). A failed run, or stale bronze, sends an alert (c360.ops.alert).
+at all). A failed run, stale bronze or a monitor warning sends an alert (c360.ops.alert).
 """
 
 import importlib
@@ -30,10 +30,11 @@ DEFAULT_RETRIES = 2
 DEFAULT_RETRY_DELAY = 30.0  # seconds before the first retry; doubled before each next one
 DEFAULT_REFIT_DAYS = 7
 REFITS = ("clv", "uplift")
-# The optional monitoring step: a module `c360.monitor` with `run_monitor(paths) -> dict`;
-# the dict's "ok" (default True) passes or fails the step, its "verdict" is the detail.
-MONITOR_MODULE = "c360.monitor"
-MONITOR_FUNCTION = "run_monitor"
+# The monitoring step runs when this c360 has the monitor (`c360 monitor`): its report's
+# `build_report(paths)` -> {"verdict": {"status", "line"}, ...}, written to MONITOR_REPORT.
+MONITOR_MODULE = "c360.monitor.report"
+MONITOR_REPORT = "logs/monitor_report.json"
+ATTENTION = ("stale", "warn")  # alerted, not failures
 
 Progress = Callable[[str, int, int], None]
 
@@ -53,7 +54,7 @@ class DailyOptions:
 @dataclass
 class StepResult:
     name: str
-    status: str  # ok | stale | skipped | failed
+    status: str  # ok | stale | warn | skipped | failed
     detail: str
     attempts: int = 0
     seconds: float = 0.0
@@ -76,19 +77,19 @@ class DailyReport:
         return all(step.status != "failed" for step in self.steps)
 
     @property
-    def stale(self) -> bool:
-        return any(step.status == "stale" for step in self.steps)
-
-    @property
     def status(self) -> str:
-        return "failed" if not self.ok else "stale" if self.stale else "ok"
+        """failed, else the first attention status (stale, warn), else ok."""
+        if not self.ok:
+            return "failed"
+        return next((s.status for s in self.steps if s.status in ATTENTION), "ok")
 
     def summary(self) -> str:
         failed = [s for s in self.steps if s.status == "failed"]
         if failed:
             return f"c360 daily failed at {failed[0].name}: {failed[0].detail}"
-        if self.stale:
-            return "c360 daily passed, but bronze is stale (see freshness)"
+        attention = [s.name for s in self.steps if s.status in ATTENTION]
+        if attention:
+            return f"c360 daily passed, with warnings from {', '.join(attention)}"
         return "c360 daily passed"
 
     def to_dict(self) -> dict:
@@ -106,7 +107,7 @@ def run_daily(
     on_step: Callable[[StepResult], None] = lambda step: None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DailyReport:
-    """Run the day's steps under the home's writer lock; alert on failure or stale data."""
+    """Run the day's steps under the home's writer lock; alert unless all went well."""
     options = options or DailyOptions()
     report = DailyReport(home=str(paths.home))
     with home_lock(paths.home, "daily"):
@@ -237,17 +238,22 @@ def _uplift(paths: Paths, seed: int, progress: Progress) -> tuple[str, str]:
 
 
 def _monitor(paths: Paths) -> tuple[str, str]:
-    """The monitoring step, when `c360.monitor` provides `run_monitor(paths)`."""
-    if importlib.util.find_spec(MONITOR_MODULE) is None:
-        return "skipped", f"{MONITOR_MODULE} is not installed"
-    run = getattr(importlib.import_module(MONITOR_MODULE), MONITOR_FUNCTION, None)
-    if run is None:
-        return "skipped", f"{MONITOR_MODULE} has no {MONITOR_FUNCTION}(paths)"
-    result = run(paths) or {}
-    verdict = str(result.get("verdict", "monitor ran"))
-    if result.get("ok", True) is False:
-        raise StepError(verdict)
-    return "ok", verdict
+    """The monitor's report, written to MONITOR_REPORT; a verdict other than healthy is a
+    warning (alerted), a monitor that cannot read what it needs fails the step."""
+    try:
+        found = importlib.util.find_spec(MONITOR_MODULE) is not None
+    except ModuleNotFoundError:  # c360.monitor itself is missing
+        found = False
+    if not found:
+        return "skipped", "this c360 has no monitor (c360 monitor)"
+    report = importlib.import_module(MONITOR_MODULE).build_report(paths)
+    path = paths.home / MONITOR_REPORT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    staged.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    staged.replace(path)
+    verdict = report["verdict"]
+    return ("ok" if verdict["status"] == "healthy" else "warn"), f"{verdict['line']}; {path}"
 
 
 def refit_due(last_success: str | None, every_days: int, now: datetime) -> bool:
