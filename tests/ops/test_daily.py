@@ -2,6 +2,7 @@
 apart, the refits follow their cadence, a bad delivery fails the day with yesterday's
 warehouse still served, and every failure or stale day reaches the alert webhook."""
 
+import importlib.util
 import json
 
 import pyarrow as pa
@@ -10,7 +11,7 @@ import pytest
 
 from c360.generate.landing import land_days
 from c360.ops.alert import COMMAND_ENV, WEBHOOK_ENV
-from c360.ops.daily import DailyOptions, StepError, attempt_step, refit_due
+from c360.ops.daily import MONITOR_REPORT, DailyOptions, StepError, attempt_step, refit_due
 from c360.warehouse.publish import read_build_info
 from tests.conftest import copy_built_home
 from tests.test_lock import c360_process, digest, run_c360, wait_until_holding
@@ -27,6 +28,17 @@ def landed_home(built_home, tmp_path, monkeypatch):
 
 def statuses(report: dict) -> dict[str, str]:
     return {step["name"]: step["status"] for step in report["steps"]}
+
+
+def assert_monitor_step(report: dict, home) -> None:
+    """Skipped where this c360 has no monitor; otherwise its verdict, and its report kept."""
+    (step,) = [s for s in report["steps"] if s["name"] == "monitor"]
+    if importlib.util.find_spec("c360.monitor") is None:
+        assert step["status"] == "skipped"
+        return
+    written = json.loads((home / MONITOR_REPORT).read_text())
+    assert step["detail"].startswith(written["verdict"]["line"])
+    assert step["status"] == ("ok" if written["verdict"]["status"] == "healthy" else "warn")
 
 
 def test_a_failed_step_is_retried_with_backoff():
@@ -92,8 +104,9 @@ def test_two_daily_runs_never_overlap_and_refits_follow_the_cadence(
         "score": "ok",
         "clv": "ok",
         "uplift": "ok",
-        "monitor": "skipped",
+        "monitor": statuses(report)["monitor"],
     }
+    assert_monitor_step(report, home)
     assert report["status"] == "stale" and report["ok"] is True
     assert "bronze.transactions warn" in report["steps"][0]["detail"]
     assert read_build_info(landed_home.warehouse)["as_of_date"] == landed
