@@ -524,6 +524,7 @@ def daily(
     the monitor; one line per step. Exit 0 only if every step passed; alerts through
     C360_ALERT_COMMAND / C360_ALERT_WEBHOOK on failure or stale data (README, Daily operations)."""
     check.writable_home()
+    _target(None)  # a bad $C360_TARGET is one line before anything runs
     check.finite("--retries", retries, 0, 20)
     check.finite("--retry-delay", retry_delay, 0.0, 86_400.0)
     check.finite("--refit-every", refit_every, 0, 3_660)

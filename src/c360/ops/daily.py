@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from c360.config import Paths
+from c360.config import Paths, resolve_target
 from c360.lock import home_lock
 from c360.ops.alert import send_alert
 
@@ -132,12 +132,23 @@ def _steps(paths: Paths, options: DailyOptions, state: dict, progress: Progress)
     def label(step: str) -> Progress:
         return lambda stage, done, total: progress(f"{step}: {stage}", done, total)
 
-    yield "freshness", lambda: _freshness(paths)
+    target = resolve_target()  # $C360_TARGET: refresh and score run on it
+    # CLV, uplift and the monitor read the DuckDB warehouse; Snowflake keeps bronze itself
+    elsewhere = None if target == "duckdb" else f"reads the DuckDB warehouse, not {target}'s"
+    remote = "bronze is in Snowflake: check it there (dbt source freshness)"
+    yield "freshness", _skip(remote) if target == "snowflake" else _freshness(paths)
     yield "refresh", lambda: _refresh(paths, label("refresh"))
     yield "score", lambda: _score(paths, label("score"))
     for name in REFITS:
-        yield name, _refit(name, paths, options, state, label(name))
-    yield "monitor", lambda: _monitor(paths)
+        yield (
+            name,
+            _skip(elsewhere) if elsewhere else _refit(name, paths, options, state, label(name)),
+        )
+    yield "monitor", _skip(elsewhere) if elsewhere else (lambda: _monitor(paths))
+
+
+def _skip(reason: str) -> Callable[[], tuple[str, str]]:
+    return lambda: ("skipped", reason)
 
 
 def attempt_step(
@@ -172,13 +183,16 @@ def one_line(exc: BaseException) -> str:
     return text if known and text else f"{type(exc).__name__}: {text}".rstrip(": ")
 
 
-def _freshness(paths: Paths) -> tuple[str, str]:
-    from c360.warehouse.freshness import check_freshness
+def _freshness(paths: Paths) -> Callable[[], tuple[str, str]]:
+    def step() -> tuple[str, str]:
+        from c360.warehouse.freshness import check_freshness
 
-    report = check_freshness(paths)
-    if report.failed:
-        raise StepError(report.describe())
-    return ("stale" if report.stale else "ok"), report.describe()
+        report = check_freshness(paths)
+        if report.failed:
+            raise StepError(report.describe())
+        return ("stale" if report.stale else "ok"), report.describe()
+
+    return step
 
 
 def _refresh(paths: Paths, progress: Progress) -> tuple[str, str]:
