@@ -193,6 +193,7 @@ WRITERS = [
     ["clv"],
     ["uplift"],
     ["run", "--scale", "0.001"],
+    ["daily"],
 ]
 
 

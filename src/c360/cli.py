@@ -1,5 +1,6 @@
 """The `c360` command line: a thin Typer layer; every command calls the library."""
 
+import os
 import shutil
 import subprocess
 import time
@@ -18,6 +19,7 @@ from c360.console import err_console, fail, print_json, stage_progress
 from c360.generate.landing import land_days
 from c360.generate.output import OutputError
 from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bronze
+from c360.ops import daily as ops_daily
 from c360.warehouse.bronze_check import BronzeError
 from c360.warehouse.publish import BuildError, build_warehouse
 
@@ -537,6 +539,60 @@ def _run_stages(
         if not json:
             err_console.print(f"CLV and uplift read the DuckDB warehouse; skipped on {target}")
     return stages
+
+
+@app.command()
+def daily(
+    retries: Annotated[
+        int, typer.Option(help="Retries of a failed step before the day fails.")
+    ] = ops_daily.DEFAULT_RETRIES,
+    retry_delay: Annotated[
+        float,
+        typer.Option(help="Seconds before the first retry; doubled before each next one."),
+    ] = ops_daily.DEFAULT_RETRY_DELAY,
+    refit_every: Annotated[
+        int,
+        typer.Option(
+            metavar="DAYS",
+            help="Refit CLV and uplift when their last refit is this old (0 = every run).",
+        ),
+    ] = ops_daily.DEFAULT_REFIT_DAYS,
+    seed: Annotated[int, typer.Option(help="Random seed for the refits.")] = config.DEFAULT_SEED,
+    json: JsonOption = False,
+) -> None:
+    """The scheduled day: source freshness, refresh, score, CLV and uplift refits when due,
+    the monitor; one line per step. Exit 0 only if every step passed; alerts through
+    C360_ALERT_COMMAND / C360_ALERT_WEBHOOK on failure or stale data (README, Daily operations)."""
+    check.writable_home()
+    _target(None)  # a bad $C360_TARGET is one line before anything runs
+    check.finite("--retries", retries, 0, 20)
+    check.finite("--retry-delay", retry_delay, 0.0, 86_400.0)
+    check.finite("--refit-every", refit_every, 0, 3_660)
+    options = ops_daily.DailyOptions(retries, retry_delay, refit_every, check.seed(seed))
+    if json:  # stdout carries the report only; dbt's own lines stay in logs/dbt.log
+        os.environ.setdefault("DBT_LOG_LEVEL", "none")
+        os.environ.setdefault("DBT_LOG_LEVEL_FILE", "debug")
+    say = (
+        (lambda step: None)
+        if json
+        else (
+            lambda step: err_console.print(
+                step.line(), highlight=False, markup=False, soft_wrap=True
+            )
+        )
+    )
+    try:
+        with stage_progress(enabled=not json) as progress:
+            report = ops_daily.run_daily(config.Paths.from_env(), options, progress, on_step=say)
+    except lock.LockError as exc:
+        raise fail(str(exc)) from None
+    if json:
+        print_json(report.to_dict())
+    else:
+        err_console.print(
+            report.summary(), style="green" if report.ok else "bold red", soft_wrap=True
+        )
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command(

@@ -246,6 +246,7 @@ STALE_STAGING = (
     "bronze/.landing-*",  # c360 generate --days
     "bronze/._manifest.json.tmp",
     "predictions/.*.tmp-*",  # score, clv, uplift: the next predictions file
+    ".daily_state.json.tmp-*",  # c360 daily: the next state file
 )
 
 

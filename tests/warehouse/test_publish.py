@@ -1,6 +1,7 @@
 """Publishing: only a fully passing build replaces the served warehouse; refresh = rebuild."""
 
 import hashlib
+import json
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -116,6 +117,28 @@ def test_refresh_after_landing_days_equals_a_full_rebuild(home, tmp_path):
         .fetchone()[0]
     )
     assert new_days > 0
+
+
+def executed(home: Paths) -> dict[str, set[str]]:
+    """The nodes the last dbt invocation in `home` ran, by resource type (from dbt's
+    run_results.json) and whether each passed."""
+    results = json.loads((home.home / "dbt_target" / "run_results.json").read_text())
+    nodes: dict[str, set[str]] = {}
+    for result in results["results"]:
+        assert result["status"] in ("success", "pass"), result
+        nodes.setdefault(result["unique_id"].split(".")[0], set()).add(result["unique_id"])
+    return nodes
+
+
+def test_a_refresh_runs_every_data_test_but_no_unit_test(home):
+    built = executed(home)  # the home's full build
+    assert built["unit_test"] and built["test"]
+    land_days(home.bronze, 1)
+    build_warehouse(home, incremental=True)
+    refreshed = executed(home)
+    assert "unit_test" not in refreshed
+    assert refreshed["test"] == built["test"]
+    assert refreshed["model"] == built["model"]
 
 
 def deliver_late(bronze: Path, dataset: str, rows: pa.Table) -> None:

@@ -49,6 +49,14 @@ class BuildReport:
     seconds: float
 
 
+def build_mode(incremental: bool) -> list[str]:
+    """A full build runs every model, data test and unit test. A refresh (or a republish)
+    runs every data test on what it rebuilds but no unit tests: they check logic, not data,
+    and already ran in every full build and in CI (dbt's guidance keeps them out of
+    production runs)."""
+    return ["--exclude-resource-type", "unit_test"] if incremental else ["--full-refresh"]
+
+
 def new_build_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
@@ -89,7 +97,7 @@ def build_warehouse(
             if incremental:
                 shutil.copy2(paths.warehouse, staged)
             outcome = run_dbt(
-                ["build", *([] if incremental else ["--full-refresh"]),
+                ["build", *build_mode(incremental),
                  *(["--select", select] if select else [])],
                 env={
                     "C360_AS_OF_DATE": as_of,
@@ -347,7 +355,7 @@ def _build_in_place(
         marker.unlink(missing_ok=True)
         build_id = new_build_id()
         outcome = run_dbt(
-            ["build", *([] if incremental else ["--full-refresh"]),
+            ["build", *build_mode(incremental),
              *(["--select", select] if select else [])],
             env=env | {"C360_AS_OF_DATE": manifest.get("as_of_date", "")},
             paths=paths,
