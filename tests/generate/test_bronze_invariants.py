@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from c360.generate import reference as ref
-from c360.generate.schema import DATASETS
+from c360.contracts.bronze import DATASETS
 from tests.conftest import SMALL
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from c360.generate.schema import DATASETS
+from c360.contracts.bronze import DATASETS
 from c360.lock import home_lock, restore_retired
 
 MANIFEST = "_manifest.json"

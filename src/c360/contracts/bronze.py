@@ -1,0 +1,267 @@
+"""The bronze contract: every dataset and column c360 reads, in one place.
+
+Each column says its Parquet type, whether a source must supply it, what it means and what
+it unlocks when supplied. The generator writes exactly these schemas, `c360 import` coerces
+a user's files to them, the build checks them (warehouse/bronze_check.py), and
+docs/data_contract.md is rendered from here (`render_markdown`; a test keeps it current).
+Only `transactions` is required; see `Dataset.required`.
+"""
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+_DICT_STR = pa.dictionary(pa.int32(), pa.string())
+_TS = pa.timestamp("us")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    meaning: str
+    required: bool = False  # an imported file must supply it (or a mapping must)
+    unlocks: str = ""  # what c360 can do only when the column is supplied
+    default: str | None = None  # SQL literal the importer writes when it is not supplied
+    system: bool = False  # written by c360 itself (ids, load times), never by the source
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    unlocks: str = ""
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([(c.name, c.type) for c in self.columns])
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+_LOADED = Column("loaded_at", _TS, "When the row landed in bronze (UTC).", system=True)
+
+CUSTOMERS_SET = Dataset(
+    "customers",
+    "One row per customer, attributes as at account opening.",
+    (
+        Column("customer_id", pa.string(), "Business key, the same as in transactions.", True),
+        Column("first_name", pa.string(), "Given name.", unlocks="names in the profile"),
+        Column("last_name", pa.string(), "Family name.", unlocks="names in the profile"),
+        Column("email", pa.string(), "E-mail address.", unlocks="contact field in the profile"),
+        Column("age", pa.int16(), "Age at the data's as-of date.", unlocks="age bands"),
+        Column("state", pa.string(), "Two-letter US state code.", unlocks="geography views"),
+        Column("city", pa.string(), "City.", unlocks="city in the profile"),
+        Column(
+            "employment_status",
+            pa.string(),
+            "Employment status.",
+            unlocks="employment filters and churn feature",
+        ),
+        Column(
+            "card_type",
+            pa.string(),
+            "Card product at opening (later values: customer_changes).",
+            unlocks="card-type filters and churn feature",
+        ),
+        Column(
+            "credit_limit",
+            pa.int32(),
+            "Credit limit at opening, whole currency units.",
+            unlocks="utilisation and credit-limit churn features",
+        ),
+        Column(
+            "account_open_date",
+            pa.date32(),
+            "Account opening date; transactions before it are quarantined.",
+            unlocks="tenure (without it: the first transaction's date)",
+        ),
+        _LOADED,
+    ),
+    unlocks="demographics; without it customers are derived from transactions "
+    "(first purchase = open date)",
+)
+
+CUSTOMER_CHANGES_SET = Dataset(
+    "customer_changes",
+    "Change feed of customer attributes; a move writes a state and a city row.",
+    (
+        Column("change_id", pa.int64(), "Unique id of the change.", system=True),
+        Column("customer_id", pa.string(), "Customer whose attribute changed.", True),
+        Column("changed_at", _TS, "When the change took effect (UTC).", True),
+        Column(
+            "attribute",
+            pa.string(),
+            "card_type | credit_limit | state | city | employment_status.",
+            True,
+        ),
+        Column("old_value", pa.string(), "Value before, as text."),
+        Column("new_value", pa.string(), "Value after, as text.", True),
+        Column("change_reason", pa.string(), "e.g. upgrade, limit_increase, relocation."),
+        _LOADED,
+    ),
+    unlocks="history in dim_customer (one version per change); without it one version per customer",
+)
+
+MERCHANT_CATEGORIES_SET = Dataset(
+    "merchant_categories",
+    "The merchant categories transactions refer to, with their group.",
+    (
+        Column("category_id", pa.string(), "Category key, e.g. CAT01.", True),
+        Column("category_name", pa.string(), "Name as transactions spell it.", True),
+        Column(
+            "category_group",
+            pa.string(),
+            "Travel | Necessities | Discretionary | Services.",
+            unlocks="travel and necessity shares (segment rules)",
+            default="'Unknown'",
+        ),
+        Column("mcc", pa.string(), "Representative ISO 18245 merchant category code."),
+        _LOADED,
+    ),
+    unlocks="category shares and the travel/necessity segment rules; without it every "
+    "transaction falls in one category 'Uncategorised' (group Unknown)",
+)
+
+TRANSACTIONS_SET = Dataset(
+    "transactions",
+    "Card transactions, one row per transaction (re-deliveries are deduplicated).",
+    (
+        Column(
+            "transaction_id",
+            pa.int64(),
+            "Unique id; rows with the same id are re-deliveries of one transaction.",
+            unlocks="deduplication of re-delivered rows (without it: numbered on import)",
+        ),
+        Column("customer_id", _DICT_STR, "Customer who made it.", True),
+        Column(
+            "transaction_ts",
+            _TS,
+            "When it happened (UTC, no time zone); a date alone means midnight.",
+            True,
+        ),
+        Column("amount", pa.float64(), "Amount, positive (no refunds).", True),
+        Column("merchant_name", _DICT_STR, "Merchant.", unlocks="merchant views"),
+        Column(
+            "merchant_category",
+            _DICT_STR,
+            "Category name (as in merchant_categories; casing and spaces are forgiven).",
+            unlocks="category shares",
+            default="'Uncategorised'",
+        ),
+        Column(
+            "channel",
+            _DICT_STR,
+            "Online | In-Store | Mobile.",
+            unlocks="channel views and the online-share churn feature",
+        ),
+        Column(
+            "status",
+            _DICT_STR,
+            "Approved | Declined; only approved amounts count as spend.",
+            unlocks="decline rates (without it every row counts as approved)",
+            default="'Approved'",
+        ),
+        _LOADED,
+    ),
+    required=True,
+)
+
+CAMPAIGNS_SET = Dataset(
+    "campaigns",
+    "Past marketing campaigns.",
+    (
+        Column("campaign_id", pa.string(), "Campaign key.", True),
+        Column("campaign_name", pa.string(), "Name.", True),
+        Column("campaign_type", pa.string(), "e.g. retention."),
+        Column("offer", pa.string(), "What was offered."),
+        Column("start_date", pa.date32(), "First day.", True),
+        Column("end_date", pa.date32(), "Last day.", True),
+        Column("cost_per_customer", pa.float64(), "Cost of one contact.", default="0"),
+        _LOADED,
+    ),
+    unlocks="Campaign Performance and `c360 uplift` (with campaign_exposures)",
+)
+
+CAMPAIGN_EXPOSURES_SET = Dataset(
+    "campaign_exposures",
+    "Customers randomly assigned to a campaign's treatment or control group.",
+    (
+        Column("exposure_id", pa.int64(), "Unique id of the assignment.", system=True),
+        Column("campaign_id", pa.string(), "Campaign.", True),
+        Column("customer_id", pa.string(), "Customer assigned.", True),
+        Column("assignment_group", pa.string(), "treatment | control.", True),
+        Column("assigned_date", pa.date32(), "Day of assignment.", True),
+        Column("contacted_at", _TS, "When contacted; null for the control group."),
+        _LOADED,
+    ),
+    unlocks="uplift modelling (a randomised treatment/control split)",
+)
+
+CONTRACT: tuple[Dataset, ...] = (
+    CUSTOMERS_SET,
+    CUSTOMER_CHANGES_SET,
+    MERCHANT_CATEGORIES_SET,
+    TRANSACTIONS_SET,
+    CAMPAIGNS_SET,
+    CAMPAIGN_EXPOSURES_SET,
+)
+BY_NAME: dict[str, Dataset] = {d.name: d for d in CONTRACT}
+
+# The Parquet schema of every dataset, as the generator writes it
+DATASETS: dict[str, pa.Schema] = {d.name: d.schema for d in CONTRACT}
+CUSTOMERS = CUSTOMERS_SET.schema
+CUSTOMER_CHANGES = CUSTOMER_CHANGES_SET.schema
+MERCHANT_CATEGORIES = MERCHANT_CATEGORIES_SET.schema
+TRANSACTIONS = TRANSACTIONS_SET.schema
+CAMPAIGNS = CAMPAIGNS_SET.schema
+CAMPAIGN_EXPOSURES = CAMPAIGN_EXPOSURES_SET.schema
+
+
+def _type_name(t: pa.DataType) -> str:
+    t = t.value_type if pa.types.is_dictionary(t) else t
+    names = {"timestamp[us]": "timestamp (UTC, no zone)", "date32[day]": "date"}
+    return names.get(str(t), str(t))
+
+
+def render_markdown() -> str:
+    """docs/data_contract.md, rendered from CONTRACT (regenerate with
+    `python -m c360.contracts.bronze > docs/data_contract.md`)."""
+    lines = [
+        "# Bronze data contract",
+        "",
+        "<!-- Generated from src/c360/contracts/bronze.py by "
+        "`python -m c360.contracts.bronze`; do not edit by hand. -->",
+        "",
+        "What c360 reads. `c360 generate` writes all of it; `c360 import` maps your own files",
+        "to it (see README, Your own data). Only `transactions` is required, and in it only",
+        "`customer_id`, `transaction_ts` (a date is enough) and `amount`. Whatever else you",
+        "supply unlocks more; what you leave out is written as empty (typed nulls or the",
+        "default shown), and each stage says what it skipped. Columns marked *c360* are",
+        "written by c360 itself.",
+        "",
+    ]
+    for d in CONTRACT:
+        lines += [
+            f"## `{d.name}` ({'required' if d.required else 'optional'})",
+            "",
+            d.meaning + (f" Unlocks: {d.unlocks}." if d.unlocks else ""),
+            "",
+            "| column | type | supply | meaning | when supplied / default |",
+            "|---|---|---|---|---|",
+        ]
+        for c in d.columns:
+            supply = "c360" if c.system else "required" if c.required else "optional"
+            extra = c.unlocks + (f" (default {c.default})" if c.default else "")
+            lines.append(
+                f"| `{c.name}` | {_type_name(c.type)} | {supply} | {c.meaning} | {extra} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
