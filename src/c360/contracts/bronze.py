@@ -221,6 +221,29 @@ CAMPAIGNS = CAMPAIGNS_SET.schema
 CAMPAIGN_EXPOSURES = CAMPAIGN_EXPOSURES_SET.schema
 
 
+def dbt_env(manifest: dict) -> dict[str, str]:
+    """What dbt learns of bronze's origin: C360_BRONZE_SOURCE (generate | import) and
+    C360_BRONZE_ABSENT, the columns whose not-null and value tests then check nothing."""
+    return {
+        "C360_BRONZE_SOURCE": str(manifest.get("source", "generate")),
+        "C360_BRONZE_ABSENT": ",".join(absent_columns(manifest)),
+    }
+
+
+def absent_columns(manifest: dict) -> list[str]:
+    """'dataset.column' for each contract column an import did not supply (a generated
+    bronze supplies all). The manifest's `supplied` maps each dataset to its columns."""
+    supplied = manifest.get("supplied")
+    if not isinstance(supplied, dict):
+        return []
+    return [
+        f"{d.name}.{c.name}"
+        for d in CONTRACT
+        for c in d.columns
+        if not c.system and c.name not in (supplied.get(d.name) or [])
+    ]
+
+
 def _type_name(t: pa.DataType) -> str:
     t = t.value_type if pa.types.is_dictionary(t) else t
     names = {"timestamp[us]": "timestamp (UTC, no zone)", "date32[day]": "date"}
