@@ -18,7 +18,7 @@ from c360.console import err_console, fail, print_json, stage_progress
 from c360.generate.landing import land_days
 from c360.generate.output import OutputError
 from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bronze
-from c360.warehouse.bronze_check import BronzeError
+from c360.warehouse.bronze_check import BronzeError, parse_as_of
 from c360.warehouse.publish import BuildError, build_warehouse
 
 app = GuardedTyper(
@@ -184,6 +184,64 @@ def _generate(request: GenerateRequest, quiet: bool) -> dict:
             f"in {seconds:.1f}s"
         )
     return {"output": str(request.output), "seconds": seconds, **manifest}
+
+
+FileOption = Annotated[str | None, typer.Option(help="CSV or Parquet file or glob (optional).")]
+
+
+@app.command("import")
+def import_(
+    transactions: Annotated[
+        str | None, typer.Option(help="Transactions: CSV or Parquet file or glob (required).")
+    ] = None,
+    customers: FileOption = None,
+    categories: FileOption = None,
+    changes: FileOption = None,
+    campaigns: FileOption = None,
+    exposures: FileOption = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML mapping of your columns to the contract.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="As-of date YYYY-MM-DD (default: last transaction's).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing bronze layer.")] = False,
+    example_mapping: Annotated[
+        bool, typer.Option(help="Print a commented example mapping and exit.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Import your own data (docs/data_contract.md) as bronze; then `c360 run` or build."""
+    from c360.ingest.mapping import EXAMPLE_MAPPING, IngestError
+    from c360.ingest.pipeline import ImportRequest, import_bronze
+    from c360.ingest.report import skipped_notes, summary_table
+
+    if example_mapping:
+        typer.echo(EXAMPLE_MAPPING, nl=False)
+        return
+    paths = check.writable_home()
+    given = {"transactions": transactions, "customers": customers,
+             "merchant_categories": categories, "customer_changes": changes,
+             "campaigns": campaigns, "campaign_exposures": exposures}  # fmt: skip
+    try:
+        request = ImportRequest(
+            output=paths.bronze,
+            files={k: v for k, v in given.items() if v},
+            mapping=mapping,
+            as_of=None if as_of is None else parse_as_of(as_of),
+            force=force,
+        )
+        with stage_progress(enabled=not json) as progress:
+            summary = import_bronze(request, progress)
+    except (IngestError, BronzeError, lock.LockError) as exc:
+        raise fail(str(exc)) from None
+    if json:
+        print_json(summary)
+        return
+    err_console.print(summary_table(summary))
+    for note in skipped_notes(summary):
+        err_console.print(f"[yellow]skipped[/] {note}", highlight=False)
+    err_console.print(f"[green]bronze written[/] to {paths.bronze}; next: c360 run")
 
 
 @app.command()
@@ -389,7 +447,8 @@ def uplift(
     customer's predicted retention uplift, republished into the profile."""
     check.writable_home()
     check.seed(seed)
-    report = _uplift(learner, campaign, holdout_share, seed, quiet=json)
+    # no campaign in the data is a skip (exit 0); a named campaign that is not there fails
+    report = _uplift(learner, campaign, holdout_share, seed, json, optional=campaign is None)
     if json:
         print_json(report)
 
@@ -425,7 +484,10 @@ def _uplift(
         if not optional:
             raise fail(str(exc)) from None
         if not quiet:
-            err_console.print(f"[yellow]uplift skipped[/]: {exc}")
+            err_console.print(
+                f"[yellow]uplift skipped[/]: {exc} (supply one: c360 import --campaigns "
+                "FILE --exposures FILE)"
+            )
         return {"skipped": str(exc)}
     except (UpliftError, BronzeError, BuildError) as exc:
         raise fail(str(exc)) from None

@@ -22,6 +22,7 @@ class Column:
     meaning: str
     required: bool = False  # an imported file must supply it (or a mapping must)
     unlocks: str = ""  # what c360 can do only when the column is supplied
+    without: str = ""  # what c360 does instead when it is not
     default: str | None = None  # SQL literal the importer writes when it is not supplied
     system: bool = False  # written by c360 itself (ids, load times), never by the source
 
@@ -33,6 +34,7 @@ class Dataset:
     columns: tuple[Column, ...]
     required: bool = False
     unlocks: str = ""
+    without: str = ""  # what c360 does when the dataset is not supplied
 
     @property
     def schema(self) -> pa.Schema:
@@ -77,12 +79,15 @@ CUSTOMERS_SET = Dataset(
             "account_open_date",
             pa.date32(),
             "Account opening date; transactions before it are quarantined.",
-            unlocks="tenure (without it: the first transaction's date)",
+            unlocks="tenure from opening",
+            without="the first purchase is the open date",
         ),
         _LOADED,
     ),
-    unlocks="demographics; without it customers are derived from transactions "
-    "(first purchase = open date)",
+    unlocks="demographics (age, state, employment, card type, credit limit) in pages, "
+    "filters and churn features",
+    without="customers are derived from transactions (first purchase = open date); "
+    "demographic pages and filters say 'not in your data'",
 )
 
 CUSTOMER_CHANGES_SET = Dataset(
@@ -103,7 +108,8 @@ CUSTOMER_CHANGES_SET = Dataset(
         Column("change_reason", pa.string(), "e.g. upgrade, limit_increase, relocation."),
         _LOADED,
     ),
-    unlocks="history in dim_customer (one version per change); without it one version per customer",
+    unlocks="history in dim_customer (one version per change) and change churn features",
+    without="dim_customer has one version per customer",
 )
 
 MERCHANT_CATEGORIES_SET = Dataset(
@@ -122,8 +128,10 @@ MERCHANT_CATEGORIES_SET = Dataset(
         Column("mcc", pa.string(), "Representative ISO 18245 merchant category code."),
         _LOADED,
     ),
-    unlocks="category shares and the travel/necessity segment rules; without it every "
-    "transaction falls in one category 'Uncategorised' (group Unknown)",
+    unlocks="category groups: travel/necessity shares and the segment rules on them",
+    without="categories are the distinct merchant_category names (group Unknown), or one "
+    "'Uncategorised'; group shares and the travel/necessity segment rules are skipped, "
+    "RFM still works",
 )
 
 TRANSACTIONS_SET = Dataset(
@@ -134,7 +142,8 @@ TRANSACTIONS_SET = Dataset(
             "transaction_id",
             pa.int64(),
             "Unique id; rows with the same id are re-deliveries of one transaction.",
-            unlocks="deduplication of re-delivered rows (without it: numbered on import)",
+            unlocks="deduplication of re-delivered rows",
+            without="rows are numbered on import, each a distinct transaction",
         ),
         Column("customer_id", _DICT_STR, "Customer who made it.", True),
         Column(
@@ -162,7 +171,8 @@ TRANSACTIONS_SET = Dataset(
             "status",
             _DICT_STR,
             "Approved | Declined; only approved amounts count as spend.",
-            unlocks="decline rates (without it every row counts as approved)",
+            unlocks="decline rates and their churn features",
+            without="every row counts as approved",
             default="'Approved'",
         ),
         _LOADED,
@@ -184,6 +194,7 @@ CAMPAIGNS_SET = Dataset(
         _LOADED,
     ),
     unlocks="Campaign Performance and `c360 uplift` (with campaign_exposures)",
+    without="Campaign Performance explains how to supply one; uplift is skipped",
 )
 
 CAMPAIGN_EXPOSURES_SET = Dataset(
@@ -199,6 +210,7 @@ CAMPAIGN_EXPOSURES_SET = Dataset(
         _LOADED,
     ),
     unlocks="uplift modelling (a randomised treatment/control split)",
+    without="uplift is skipped: no randomised campaign",
 )
 
 CONTRACT: tuple[Dataset, ...] = (
@@ -244,6 +256,25 @@ def absent_columns(manifest: dict) -> list[str]:
     ]
 
 
+def skipped_notes(manifest: dict) -> list[str]:
+    """One line per dataset or column an import did not supply: what c360 does instead."""
+    supplied = manifest.get("supplied")
+    if not isinstance(supplied, dict):
+        return []
+    notes = []
+    for d in CONTRACT:
+        have = supplied.get(d.name) or []
+        if d.name in (manifest.get("derived") or []) or not have:
+            notes.append(f"no {d.name}: {d.without or 'empty'}")
+            continue
+        notes += [
+            f"no {d.name}.{c.name}: {c.without or c.unlocks + ' not available'}"
+            for c in d.columns
+            if not c.system and c.unlocks and c.name not in have
+        ]
+    return notes
+
+
 def _type_name(t: pa.DataType) -> str:
     t = t.value_type if pa.types.is_dictionary(t) else t
     names = {"timestamp[us]": "timestamp (UTC, no zone)", "date32[day]": "date"}
@@ -271,17 +302,26 @@ def render_markdown() -> str:
         lines += [
             f"## `{d.name}` ({'required' if d.required else 'optional'})",
             "",
-            d.meaning + (f" Unlocks: {d.unlocks}." if d.unlocks else ""),
+            d.meaning
+            + (f" Unlocks: {d.unlocks}." if d.unlocks else "")
+            + (f" Without it: {d.without}." if d.without else ""),
             "",
             "| column | type | supply | meaning | when supplied / default |",
             "|---|---|---|---|---|",
         ]
         for c in d.columns:
             supply = "c360" if c.system else "required" if c.required else "optional"
-            extra = c.unlocks + (f" (default {c.default})" if c.default else "")
-            lines.append(
-                f"| `{c.name}` | {_type_name(c.type)} | {supply} | {c.meaning} | {extra} |"
+            extra = "; ".join(
+                part
+                for part in (
+                    c.unlocks,
+                    f"without it {c.without}" if c.without else "",
+                    f"default {c.default}" if c.default else "",
+                )
+                if part
             )
+            cells = (f"`{c.name}`", _type_name(c.type), supply, c.meaning, extra)
+            lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
         lines.append("")
     return "\n".join(lines)
 

@@ -75,7 +75,6 @@ def _write_all(request: ImportRequest, mapping: dict, staging: Path, spill: Path
             pattern = request.files.get(dataset.name)
             if pattern is None:
                 continue
-            _step(progress, f"reading {dataset.name}")
             columns = open_source(con, dataset.name, pattern)
             ids = {c.name for c in dataset.columns if c.name.endswith("_id") and c.system}
             if dataset.name == "transactions":
@@ -100,6 +99,7 @@ def _write_all(request: ImportRequest, mapping: dict, staging: Path, spill: Path
             except duckdb.Error as exc:
                 raise IngestError(f"mapping for {dataset.name}: {first_line(exc)}") from None
             rows[dataset.name] = _copy(con, select, staging, dataset.name)
+            _step(progress, CONTRACT.index(dataset) + 1)
         con.execute("set threads = 2")
         as_of = request.as_of or _last_day(con, staging)
         derived = _derive(con, staging, request, fixed, as_of, rows, supplied)
@@ -111,8 +111,9 @@ def _write_all(request: ImportRequest, mapping: dict, staging: Path, spill: Path
                     staging,
                     dataset.name,
                 )
-        _step(progress, "counting")
+        _step(progress, len(CONTRACT))
         reasons = transaction_reasons(con, staging, as_of)
+        _step(progress, len(CONTRACT) + 2)
     return {
         "source": "import",
         "as_of_date": as_of.isoformat(),
@@ -131,9 +132,9 @@ def _flag(dataset: str) -> str:
     )
 
 
-def _step(progress, text: str) -> None:
+def _step(progress, done: int) -> None:
     if progress is not None:
-        progress(text)
+        progress("Importing bronze", done, len(CONTRACT) + 2)
 
 
 def _copy(con, select: str, staging: Path, dataset: str) -> int:
