@@ -4,7 +4,6 @@ import duckdb
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ENTRY
-
 from tests.ingest.conftest import AS_OF, DIRT
 
 

@@ -27,7 +27,8 @@ transactions:
   columns:
     customer_id: CustomerNo          # a column of your file ...
     transaction_ts: BookingDate
-    amount: "AmountCents / 100.0"    # ... or an SQL expression over its columns (DuckDB)
+    amount: "try_cast(AmountCents as double) / 100"  # ... or a DuckDB SQL expression
+                                     # over its columns (a CSV's columns are text)
     merchant_category: MCC_Description
   formats:
     transaction_ts: "%d/%m/%Y"       # strptime format, when not ISO (2025-12-31 10:00:00)
