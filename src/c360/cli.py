@@ -15,8 +15,9 @@ from c360 import __version__, config, lock
 from c360 import cli_validation as check
 from c360.cli_guard import GuardedTyper
 from c360.console import err_console, fail, print_json, stage_progress
+from c360.contracts.bronze import skipped_notes
 from c360.generate.landing import land_days
-from c360.generate.output import OutputError
+from c360.generate.output import OutputError, read_manifest
 from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bronze
 from c360.warehouse.bronze_check import BronzeError, parse_as_of
 from c360.warehouse.publish import BuildError, build_warehouse
@@ -214,7 +215,7 @@ def import_(
     """Import your own data (docs/data_contract.md) as bronze; then `c360 run` or build."""
     from c360.ingest.mapping import EXAMPLE_MAPPING, IngestError
     from c360.ingest.pipeline import ImportRequest, import_bronze
-    from c360.ingest.report import skipped_notes, summary_table
+    from c360.ingest.report import summary_table
 
     if example_mapping:
         typer.echo(EXAMPLE_MAPPING, nl=False)
@@ -280,6 +281,8 @@ def _build(incremental: bool, quiet: bool, target: str = config.DEFAULT_TARGET) 
             f"{report.build_id}, as of {report.as_of_date}, {report.nodes} dbt nodes) "
             f"in {report.seconds:.1f}s"
         )
+        for note in skipped_notes(read_manifest(paths.bronze)) if target == "duckdb" else []:
+            err_console.print(f"[yellow]skipped[/] {note}", highlight=False)
     return asdict(report)
 
 
@@ -333,6 +336,11 @@ def _train(seed: int, quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
             f"{summary.report['recency_rule']['roc_auc']:.3f}), ECE {metrics['ece']:.4f}; "
             f"card: {summary.model_dir}/model_card.md"
         )
+        if summary.report.get("features_left_out"):
+            err_console.print(
+                f"[yellow]skipped[/] {len(summary.report['features_left_out'])} features your "
+                "data has no values for (listed in the card)"
+            )
         if not summary.targets_met:
             err_console.print("[yellow]the model misses a quality target; see the card[/]")
     return {**asdict(summary), "seconds": seconds}

@@ -3,7 +3,7 @@
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ENTRY
+from tests.app.conftest import ENTRY, texts
 from tests.ingest.conftest import AS_OF, DIRT
 
 
@@ -54,6 +54,7 @@ def test_app_pages_render_on_imported_data(imported_home, monkeypatch):
     monkeypatch.setenv("C360_HOME", str(home))
     at = AppTest.from_file(str(ENTRY), default_timeout=90)
     at.run()
+    shown = {}
     for page in (
         "app_pages/segment_explorer.py",
         "app_pages/customer_360.py",
@@ -61,3 +62,7 @@ def test_app_pages_render_on_imported_data(imported_home, monkeypatch):
     ):
         at.switch_page(page).run()
         assert not at.exception, page
+        shown[page] = texts(at)
+    assert "State is not in your data" in shown["app_pages/segment_explorer.py"]
+    assert "Age band: not in your data" in shown["app_pages/segment_explorer.py"]
+    assert "c360 import --campaigns" in shown["app_pages/campaign_performance.py"]

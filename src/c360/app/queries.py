@@ -338,7 +338,7 @@ def filter_options(wh: Source) -> dict:
         "states": distinct("state"),
         "card_types": distinct("card_type"),
         "risk_tiers": [*RISK_TIERS, NOT_SCORED],
-        "age_bands": AGE_BANDS,
+        "age_bands": AGE_BANDS if distinct("age") else [],  # no ages: not in the data
         "ltv_min": float(bounds["lo"].iloc[0] or 0),
         "ltv_max": float(bounds["hi"].iloc[0] or 0),
     }

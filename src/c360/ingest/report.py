@@ -2,10 +2,6 @@
 
 from rich.table import Table
 
-from c360.contracts.bronze import skipped_notes
-
-__all__ = ["REASONS", "skipped_notes", "summary_table"]
-
 REASONS = {
     "usable": "usable",
     "missing_transaction_ts": "quarantined: missing or unparseable transaction_ts",
