@@ -25,6 +25,7 @@ class Column:
     without: str = ""  # what c360 does instead when it is not
     default: str | None = None  # SQL literal the importer writes when it is not supplied
     system: bool = False  # written by c360 itself (ids, load times), never by the source
+    values: tuple[str, ...] = ()  # the spellings c360 knows; an import matches them in any case
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ CUSTOMERS_SET = Dataset(
             "card_type",
             pa.string(),
             "Card product at opening (later values: customer_changes).",
+            values=("Standard", "Premium"),
             unlocks="card-type filters and churn feature",
         ),
         Column(
@@ -122,6 +124,7 @@ MERCHANT_CATEGORIES_SET = Dataset(
             "category_group",
             pa.string(),
             "Travel | Necessities | Discretionary | Services.",
+            values=("Travel", "Necessities", "Discretionary", "Services"),
             unlocks="travel and necessity shares (segment rules)",
             default="'Unknown'",
         ),
@@ -165,12 +168,14 @@ TRANSACTIONS_SET = Dataset(
             "channel",
             _DICT_STR,
             "Online | In-Store | Mobile.",
+            values=("Online", "In-Store", "Mobile"),
             unlocks="channel views and the online-share churn feature",
         ),
         Column(
             "status",
             _DICT_STR,
             "Approved | Declined; only approved amounts count as spend.",
+            values=("Approved", "Declined"),
             unlocks="decline rates and their churn features",
             without="every row counts as approved",
             default="'Approved'",
@@ -204,7 +209,13 @@ CAMPAIGN_EXPOSURES_SET = Dataset(
         Column("exposure_id", pa.int64(), "Unique id of the assignment.", system=True),
         Column("campaign_id", pa.string(), "Campaign.", True),
         Column("customer_id", pa.string(), "Customer assigned.", True),
-        Column("assignment_group", pa.string(), "treatment | control.", True),
+        Column(
+            "assignment_group",
+            pa.string(),
+            "treatment | control.",
+            True,
+            values=("treatment", "control"),
+        ),
         Column("assigned_date", pa.date32(), "Day of assignment.", True),
         Column("contacted_at", _TS, "When contacted; null for the control group."),
         _LOADED,

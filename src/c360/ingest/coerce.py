@@ -34,7 +34,13 @@ def _ident(name: str) -> str:
 def _coerced(raw: str, column: Column, fmt: str | None) -> str:
     kind = duck_type(column.type)
     if kind == "varchar":
-        return f"nullif(trim(cast({raw} as varchar)), '')"
+        text = f"nullif(trim(cast({raw} as varchar)), '')"
+        if not column.values:
+            return text
+        known = " ".join(
+            f"when {quote_literal(v.lower())} then {quote_literal(v)}" for v in column.values
+        )
+        return f"case lower({text}) {known} else {text} end"
     if fmt and kind in ("timestamp", "date"):
         parsed = f"try_strptime(trim(cast({raw} as varchar)), {quote_literal(fmt)})"
         return parsed if kind == "timestamp" else f"cast({parsed} as date)"
