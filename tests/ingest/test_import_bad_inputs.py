@@ -30,10 +30,13 @@ def home_with_bronze(tmp_path) -> tuple[Path, Path]:
 
 
 def one_error_line(done) -> str:
+    """The one error line, last on stderr (a progress bar may come before it)."""
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 1
-    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
-    return lines[0]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and lines[-1] == errors[0], done.stderr
+    assert not any("Traceback" in line for line in lines), done.stderr
+    return errors[0]
 
 
 def test_contract_named_columns_in_any_case_need_no_mapping(home_with_bronze):
@@ -72,6 +75,16 @@ def test_bad_transactions_file_fails_in_one_line_and_leaves_bronze(
     pattern = str(path) if content is not None else str(tmp_path / "missing*.csv")
     line = one_error_line(c360(home, "import", "--transactions", pattern, "--force"))
     assert expected in line
+    assert snapshot(home / "bronze") == before
+
+
+def test_an_as_of_date_far_from_the_data_is_refused(home_with_bronze):
+    home, csv = home_with_bronze
+    before = snapshot(home / "bronze")
+    line = one_error_line(
+        c360(home, "import", "--transactions", str(csv), "--as-of", "2026-06-30", "--force")
+    )
+    assert "as-of date 2026-06-30" in line and "2025-01-04" in line
     assert snapshot(home / "bronze") == before
 
 

@@ -66,3 +66,18 @@ def test_app_pages_render_on_imported_data(imported_home, monkeypatch):
     assert "State is not in your data" in shown["app_pages/segment_explorer.py"]
     assert "Age band: not in your data" in shown["app_pages/segment_explorer.py"]
     assert "c360 import --campaigns" in shown["app_pages/campaign_performance.py"]
+
+
+def test_customer_360_without_names_channels_or_merchants(imported_home, monkeypatch):
+    home, _ = imported_home
+    monkeypatch.setenv("C360_HOME", str(home))
+    at = AppTest.from_file(str(ENTRY), default_timeout=90)
+    at.run()
+    at.switch_page("app_pages/customer_360.py").run()
+    at.text_input(key="c360_search").input("CUST00000004").run()
+    assert not at.exception
+    assert any("transactions match" in c.value for c in at.caption)
+    assert "tx_channels" not in [m.key for m in at.multiselect]
+    shown = at.dataframe[0].value
+    assert len(shown) > 0 and "amount" in shown.columns
+    assert "channel" not in shown.columns and "merchant_name" not in shown.columns

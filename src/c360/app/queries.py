@@ -539,10 +539,12 @@ def transaction_options(wh: Source) -> dict:
     statuses = _df(
         wh, "select distinct status from gold.fct_transactions where status is not null order by 1"
     )
+    merchants = _df(wh, "select count(merchant_name) as n from gold.fct_transactions")
     return {
         "categories": categories["category_name"].tolist(),
-        "channels": channels["channel"].tolist(),
+        "channels": channels["channel"].tolist(),  # empty: the data has no channel
         "statuses": statuses["status"].tolist(),
+        "has_merchants": bool(merchants["n"].iloc[0]),
     }
 
 

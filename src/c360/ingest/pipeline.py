@@ -18,6 +18,7 @@ from c360.ingest.coerce import select_list, typed_nulls
 from c360.ingest.mapping import DatasetMapping, IngestError, load_mapping
 from c360.ingest.source import first_line, open_source, quote_literal
 from c360.ingest.summary import transaction_reasons
+from c360.warehouse.bronze_check import BronzeError, check_as_of
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond this; keeps the import's RSS bounded
 UNCATEGORISED = "Uncategorised"
@@ -43,6 +44,14 @@ def import_bronze(request: ImportRequest, progress=None) -> dict:
         with staged_directory(request.output, request.force, operation="import") as staging:
             with tempfile.TemporaryDirectory(dir=staging.parent, prefix=".import-spill-") as spill:
                 summary = _write_all(request, mapping, staging, Path(spill), progress)
+            try:  # the build's own rule, checked before bronze is replaced
+                check_as_of(summary, staging)
+            except BronzeError as exc:
+                raise IngestError(
+                    str(exc).replace(
+                        "fix as_of_date in the bronze manifest", "choose another --as-of"
+                    )
+                ) from None
             write_json(summary, staging / MANIFEST)
     except duckdb.Error as exc:
         raise IngestError(f"import failed, bronze left as it was: {first_line(exc)}") from None

@@ -165,8 +165,10 @@ def show_customer(customer_id: str, profile: dict) -> None:
         categories = c2.multiselect(
             "Category", options["categories"], key="tx_categories", placeholder="All"
         )
-        channels = c3.multiselect(
-            "Channel", options["channels"], key="tx_channels", placeholder="All"
+        channels = (  # data without channels: no channel filter or column
+            c3.multiselect("Channel", options["channels"], key="tx_channels", placeholder="All")
+            if options["channels"]
+            else []
         )
         statuses = c4.multiselect(
             "Status", options["statuses"], key="tx_statuses", placeholder="All"
@@ -194,6 +196,8 @@ def show_customer(customer_id: str, profile: dict) -> None:
             wh, customer_id, tx_filters, int(page), PAGE_SIZE
         )
         p2.caption(f"{total:,} transactions match; newest first, {PAGE_SIZE} per page.")
+        have = {"channel": options["channels"], "merchant_name": options["has_merchants"]}
+        frame = frame.drop(columns=[c for c, has in have.items() if not has and c in frame])
         st.dataframe(
             frame,
             hide_index=True,
