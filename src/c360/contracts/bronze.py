@@ -306,7 +306,9 @@ def render_markdown() -> str:
         "`customer_id`, `transaction_ts` (a date is enough) and `amount`. Whatever else you",
         "supply unlocks more; what you leave out is written as empty (typed nulls or the",
         "default shown), and each stage says what it skipped. Columns marked *c360* are",
-        "written by c360 itself.",
+        "written by c360 itself. Values from a fixed list (status, channel, card type,",
+        "category group, assignment group) are matched in any case; other values are kept",
+        "as given, and the build warns about them (a status outside the list is quarantined).",
         "",
     ]
     for d in CONTRACT:
