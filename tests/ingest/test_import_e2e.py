@@ -77,6 +77,8 @@ def test_customer_360_without_names_channels_or_merchants(imported_home, monkeyp
     at.text_input(key="c360_search").input("CUST00000004").run()
     assert not at.exception
     assert any("transactions match" in c.value for c in at.caption)
+    assert at.header[0].value == "CUST00000004"  # no names in the data: the id
+    assert any("Not in your data: import a customers file" in c.value for c in at.caption)
     assert "tx_channels" not in [m.key for m in at.multiselect]
     shown = at.dataframe[0].value
     assert len(shown) > 0 and "amount" in shown.columns
