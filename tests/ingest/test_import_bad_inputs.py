@@ -142,3 +142,26 @@ def test_example_mapping_is_a_valid_mapping(tmp_path):
     path.write_text(done.stdout)
     mapping = load_mapping(path)
     assert mapping["transactions"].defaults == {"status": "Approved"}
+
+
+def test_a_glob_of_typed_parquet_files(tmp_path):
+    import duckdb
+
+    with duckdb.connect() as con:
+        for n in (1, 2):
+            con.execute(
+                f"copy (select 'C{n}' as CUSTOMER_ID, timestamptz '2025-01-0{n} 10:00:00+02' "
+                f"as transaction_ts, {n}.5::decimal(9, 2) as Amount) "
+                f"to '{tmp_path}/part-{n}.parquet' (format parquet)"
+            )
+    done = c360(tmp_path / "h", "import", "--transactions", str(tmp_path / "part-*.parquet"))
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "select customer_id, transaction_ts, amount from "
+            f"read_parquet('{tmp_path}/h/bronze/transactions/*.parquet') order by 1"
+        ).fetchall()
+    assert [(c, str(t), a) for c, t, a in rows] == [  # time zones converted to UTC
+        ("C1", "2025-01-01 08:00:00", 1.5),
+        ("C2", "2025-01-02 08:00:00", 2.5),
+    ]
