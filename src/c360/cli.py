@@ -187,19 +187,18 @@ def _generate(request: GenerateRequest, quiet: bool) -> dict:
     return {"output": str(request.output), "seconds": seconds, **manifest}
 
 
-FileOption = Annotated[str | None, typer.Option(help="CSV or Parquet file or glob (optional).")]
+def _file(what: str) -> object:
+    return Annotated[str | None, typer.Option(help=f"{what}: CSV or Parquet, file or glob.")]
 
 
 @app.command("import")
 def import_(
-    transactions: Annotated[
-        str | None, typer.Option(help="Transactions: CSV or Parquet file or glob (required).")
-    ] = None,
-    customers: FileOption = None,
-    categories: FileOption = None,
-    changes: FileOption = None,
-    campaigns: FileOption = None,
-    exposures: FileOption = None,
+    transactions: _file("Transactions (required)") = None,
+    customers: _file("Customers") = None,
+    categories: _file("Merchant categories") = None,
+    changes: _file("Customer attribute changes") = None,
+    campaigns: _file("Campaigns (with --exposures)") = None,
+    exposures: _file("Campaign exposures: treatment or control") = None,
     mapping: Annotated[
         Path | None, typer.Option(help="YAML mapping of your columns to the contract.")
     ] = None,
