@@ -60,6 +60,11 @@ def test_contract_named_columns_in_any_case_need_no_mapping(home_with_bronze):
         ("CustomerNo,Transaction_TS,Amount\nC1,2025-01-03,1\n", "a.csv", "no column customer_id"),
         (b"PAR1 not really parquet", "a.parquet", "cannot read"),
         (None, "missing.csv", "no file matches"),
+        (
+            "customer_id,transaction_ts,amount\nC1,2025-01-03,1\nC2,2025-01-04,2,x,y\n",
+            "b.csv",
+            "cannot split",
+        ),
     ],
 )
 def test_bad_transactions_file_fails_in_one_line_and_leaves_bronze(

@@ -18,6 +18,17 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _header_matches(path: str, columns: list[str]) -> bool:
+    """False when DuckDB's CSV sniffer did not find the columns of the file's first line
+    (rows with more fields than the header make it guess another layout)."""
+    if Path(path).suffix.lower() in (".gz", ".zst"):
+        return True
+    with open(path, encoding="utf-8", errors="replace") as file:
+        header = file.readline()
+    split = len(columns) > 1 or not any(sep in columns[0] for sep in ",;|\t")
+    return split and any(column in header for column in columns)
+
+
 def open_source(con: duckdb.DuckDBPyConnection, dataset: str, pattern: str) -> list[str]:
     """Create view `src_<dataset>` over the files `pattern` names; return its column names.
 
@@ -40,6 +51,12 @@ def open_source(con: duckdb.DuckDBPyConnection, dataset: str, pattern: str) -> l
     )
     try:
         con.execute(f"create or replace view src_{dataset} as select * from {reader}")
-        return [row[0] for row in con.execute(f"describe src_{dataset}").fetchall()]
+        columns = [row[0] for row in con.execute(f"describe src_{dataset}").fetchall()]
     except duckdb.Error as exc:
         raise IngestError(f"{dataset}: cannot read {pattern}: {first_line(exc)}") from None
+    if kinds == {False} and not _header_matches(paths[0], columns):
+        raise IngestError(
+            f"{dataset}: cannot split {pattern} into the columns of its header line; "
+            "do all rows have the same number of fields?"
+        )
+    return columns
