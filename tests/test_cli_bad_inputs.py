@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import copy_built_home, make_bronze
 
 TINY = ["--customers", "30", "--transactions", "900", "--workers", "1"]
+TINY_CSV = str(Path(__file__).parent / "ingest" / "tiny_transactions.csv")
 WRITERS = [
     ["build"],
     ["refresh"],
@@ -30,6 +31,7 @@ WRITERS = [
     ["run"],
     ["generate", *TINY, "--force"],
     ["generate", "--days", "1"],
+    ["import", "--transactions", TINY_CSV, "--force"],
 ]
 TIMEOUT = 300
 
@@ -267,7 +269,14 @@ FIXED_STAGING = "./.model-staging"
 
 @pytest.mark.skipif(not UNSHARE, reason="a tmpfs needs a mount namespace (unshare -rm)")
 @pytest.mark.parametrize(
-    "args", [["train"], ["score"], ["ask", "How many customers are in each segment?"]], ids=" ".join
+    "args",
+    [
+        ["train"],
+        ["score"],
+        ["import", "--transactions", TINY_CSV, "--force"],
+        ["ask", "How many customers are in each segment?"],
+    ],
+    ids=" ".join,
 )
 def test_full_disk(built_home, tmp_path, args):
     source = copy_built_home(built_home, tmp_path / "home").home

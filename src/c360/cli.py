@@ -16,11 +16,12 @@ from c360 import __version__, config, lock
 from c360 import cli_validation as check
 from c360.cli_guard import GuardedTyper
 from c360.console import err_console, fail, print_json, stage_progress
+from c360.contracts.bronze import skipped_notes
 from c360.generate.landing import land_days
-from c360.generate.output import OutputError
+from c360.generate.output import OutputError, read_manifest
 from c360.generate.pipeline import GenerateError, GenerateRequest, generate_bronze
 from c360.ops import daily as ops_daily
-from c360.warehouse.bronze_check import BronzeError
+from c360.warehouse.bronze_check import BronzeError, parse_as_of
 from c360.warehouse.publish import BuildError, build_warehouse
 
 app = GuardedTyper(
@@ -198,6 +199,63 @@ def _generate(request: GenerateRequest, quiet: bool) -> dict:
     return {"output": str(request.output), "seconds": seconds, **manifest}
 
 
+def _file(what: str) -> object:
+    return Annotated[str | None, typer.Option(help=f"{what}: CSV or Parquet, file or glob.")]
+
+
+@app.command("import")
+def import_(
+    transactions: _file("Transactions (required)") = None,
+    customers: _file("Customers") = None,
+    categories: _file("Merchant categories") = None,
+    changes: _file("Customer attribute changes") = None,
+    campaigns: _file("Campaigns (with --exposures)") = None,
+    exposures: _file("Campaign exposures: treatment or control") = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML mapping of your columns to the contract.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="As-of date YYYY-MM-DD (default: last transaction's).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing bronze layer.")] = False,
+    example_mapping: Annotated[
+        bool, typer.Option(help="Print a commented example mapping and exit.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Import your own data (docs/data_contract.md) as bronze; then `c360 run` or build."""
+    from c360.ingest.mapping import EXAMPLE_MAPPING, IngestError
+    from c360.ingest.pipeline import ImportRequest, import_bronze
+    from c360.ingest.report import summary_table
+
+    if example_mapping:
+        typer.echo(EXAMPLE_MAPPING, nl=False)
+        return
+    paths = check.writable_home()
+    given = {"transactions": transactions, "customers": customers,
+             "merchant_categories": categories, "customer_changes": changes,
+             "campaigns": campaigns, "campaign_exposures": exposures}  # fmt: skip
+    try:
+        request = ImportRequest(
+            output=paths.bronze,
+            files={k: v for k, v in given.items() if v},
+            mapping=mapping,
+            as_of=None if as_of is None else parse_as_of(as_of),
+            force=force,
+        )
+        with stage_progress(enabled=not json) as progress:
+            summary = import_bronze(request, progress)
+    except (IngestError, BronzeError, lock.LockError) as exc:
+        raise fail(str(exc)) from None
+    if json:
+        print_json(summary)
+        return
+    err_console.print(summary_table(summary))
+    for note in skipped_notes(summary):
+        err_console.print(f"[yellow]skipped[/] {note}", highlight=False)
+    err_console.print(f"[green]bronze written[/] to {paths.bronze}; next: c360 run")
+
+
 @app.command()
 def build(target: TargetOption = None, json: JsonOption = False) -> None:
     """Build the warehouse from bronze with dbt (all models and tests), then publish it."""
@@ -234,6 +292,8 @@ def _build(incremental: bool, quiet: bool, target: str = config.DEFAULT_TARGET) 
             f"{report.build_id}, as of {report.as_of_date}, {report.nodes} dbt nodes) "
             f"in {report.seconds:.1f}s"
         )
+        for note in skipped_notes(read_manifest(paths.bronze)) if target == "duckdb" else []:
+            err_console.print(f"[yellow]skipped[/] {note}", highlight=False)
     return asdict(report)
 
 
@@ -287,6 +347,11 @@ def _train(seed: int, quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
             f"{summary.report['recency_rule']['roc_auc']:.3f}), ECE {metrics['ece']:.4f}; "
             f"card: {summary.model_dir}/model_card.md"
         )
+        if summary.report.get("features_left_out"):
+            err_console.print(
+                f"[yellow]skipped[/] {len(summary.report['features_left_out'])} features your "
+                "data has no values for (listed in the card)"
+            )
         if not summary.targets_met:
             err_console.print("[yellow]the model misses a quality target; see the card[/]")
     return {**asdict(summary), "seconds": seconds}
@@ -431,7 +496,8 @@ def uplift(
     customer's predicted retention uplift, republished into the profile."""
     check.writable_home()
     check.seed(seed)
-    report = _uplift(learner, campaign, holdout_share, seed, quiet=json)
+    # no campaign in the data is a skip (exit 0); a named campaign that is not there fails
+    report = _uplift(learner, campaign, holdout_share, seed, json, optional=campaign is None)
     if json:
         print_json(report)
 
@@ -467,7 +533,10 @@ def _uplift(
         if not optional:
             raise fail(str(exc)) from None
         if not quiet:
-            err_console.print(f"[yellow]uplift skipped[/]: {exc}")
+            err_console.print(
+                f"[yellow]uplift skipped[/]: {exc} (supply one: c360 import --campaigns "
+                "FILE --exposures FILE)"
+            )
         return {"skipped": str(exc)}
     except (UpliftError, BronzeError, BuildError) as exc:
         raise fail(str(exc)) from None

@@ -243,6 +243,7 @@ STALE_STAGING = (
     ".warehouse.duckdb.*",  # publish: the previous warehouse and stale side files
     ".bronze.tmp-*",  # c360 generate: the next bronze
     ".bronze.old-*",  # c360 generate: the retired bronze
+    ".import-spill-*",  # c360 import: DuckDB spill files
     "bronze/.landing-*",  # c360 generate --days
     "bronze/._manifest.json.tmp",
     "predictions/.*.tmp-*",  # score, clv, uplift: the next predictions file

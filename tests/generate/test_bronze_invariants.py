@@ -5,8 +5,8 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
+from c360.contracts.bronze import DATASETS
 from c360.generate import reference as ref
-from c360.generate.schema import DATASETS
 from tests.conftest import SMALL
 
 

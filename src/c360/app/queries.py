@@ -343,7 +343,7 @@ def filter_options(wh: Source) -> dict:
         "states": distinct("state"),
         "card_types": distinct("card_type"),
         "risk_tiers": [*RISK_TIERS, NOT_SCORED],
-        "age_bands": AGE_BANDS,
+        "age_bands": AGE_BANDS if distinct("age") else [],  # no ages: not in the data
         "ltv_min": float(bounds["lo"].iloc[0] or 0),
         "ltv_max": float(bounds["hi"].iloc[0] or 0),
     }
@@ -546,10 +546,12 @@ def transaction_options(wh: Source) -> dict:
     statuses = _df(
         wh, "select distinct status from gold.fct_transactions where status is not null order by 1"
     )
+    merchants = _df(wh, "select count(merchant_name) as n from gold.fct_transactions")
     return {
         "categories": categories["category_name"].tolist(),
-        "channels": channels["channel"].tolist(),
+        "channels": channels["channel"].tolist(),  # empty: the data has no channel
         "statuses": statuses["status"].tolist(),
+        "has_merchants": bool(merchants["n"].iloc[0]),
     }
 
 

@@ -191,6 +191,10 @@ def sidebar_filters(wh: queries.Source) -> queries.Filters:
         }
         for name, key in FILTER_KEYS.items():
             _keep_valid(key, options[name])
+            if not options[name]:  # e.g. imported data without a customers file
+                st.caption(f"{labels[name]}: not in your data")
+                chosen[name] = []
+                continue
             chosen[name] = st.multiselect(labels[name], options[name], key=key, placeholder="All")
         low, high = options["ltv_min"], max(options["ltv_max"], options["ltv_min"] + 1)
         ltv_key = "filter_ltv"

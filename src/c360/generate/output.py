@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from c360.generate.schema import DATASETS
+from c360.contracts.bronze import DATASETS
 from c360.lock import home_lock, restore_retired
 
 MANIFEST = "_manifest.json"
@@ -55,12 +55,12 @@ def check_target(output: Path, force: bool) -> None:
 
 
 @contextmanager
-def staged_directory(output: Path, force: bool) -> Iterator[Path]:
+def staged_directory(output: Path, force: bool, operation: str = "generate") -> Iterator[Path]:
     """Yield a fresh temporary sibling of `output`; swap it in only if the block succeeds.
 
     Holds the writer lock of `output`'s folder (the home, by default), and first removes
     staging that a killed run left beside `output`."""
-    with home_lock(output.parent, "generate", clean=False):
+    with home_lock(output.parent, operation, clean=False):
         restore_retired(output, f".{output.name}.old-*")
         check_target(output, force)
         for stale in [

@@ -104,6 +104,19 @@ def model_card(report: dict, model_id: str) -> str:
         "",
         *(f"- `{f['feature']}`: {f['gain_share']:.1%}" for f in report["top_features"]),
         "",
+        "## Features used",
+        "",
+        ", ".join(f"`{f}`" for f in report.get("features_used", [])) or "(not recorded)",
+        "",
+        *(
+            [
+                "Left out, having no values (or one) in this data, which lacks their input: "
+                + ", ".join(f"`{f}`" for f in report["features_left_out"]),
+                "",
+            ]
+            if report.get("features_left_out")
+            else []
+        ),
         "## Limits",
         "",
         "- Trained on synthetic data; on real data, retrain and read this card again.",

@@ -28,6 +28,9 @@ RECENCY_FEATURE = "days_since_last_txn"
 LEAK_AUC = 0.97
 BOOST_ROUNDS = 300
 MIN_ROWS = 50
+# One train cutoff needs 3 outcome windows of 90 days after it (test, calibration, its own),
+# and the 180-day feature window before it: dbt vars ml_outcome_days, ml_max_window_days.
+MIN_HISTORY_DAYS = 3 * 90 + 180
 
 
 def lgb_params(seed: int) -> dict:
@@ -60,10 +63,15 @@ def split_by_role(frame: pd.DataFrame) -> Split:
     parts = {role: labelled[labelled["cutoff_role"] == role] for role in
              ("train", "calibration", "test")}  # fmt: skip
     for role, part in parts.items():
+        if len(part) == 0:
+            raise DatasetError(
+                f"too little history: no {role} cutoff fits; churn training needs at least "
+                f"{MIN_HISTORY_DAYS} days of transactions before the as-of date"
+            )
         if len(part) < MIN_ROWS:
             raise DatasetError(
-                f"too little history: {len(part)} labelled rows for the {role} cutoff(s); "
-                "generate more customers or a longer history"
+                f"too little history: {len(part)} labelled rows for the {role} cutoff(s), "
+                f"at least {MIN_ROWS} needed; supply more customers or a longer history"
             )
         if part["churned"].nunique() < 2:
             raise DatasetError(f"the {role} set has a single class; cannot train or evaluate")
@@ -77,9 +85,16 @@ class TrainResult:
     holdout: pd.DataFrame  # the out-of-time test rows: keys, churned, probability
 
 
+def informative(frame: pd.DataFrame, features: list[str]) -> list[str]:
+    """The features that vary in `frame`: one with no values, or a single one, comes from
+    an input the data lacks (no customers file: no age, no credit limit) and is left out."""
+    return [f for f in features if frame[f].nunique(dropna=True) > 1]
+
+
 def train_churn_model(frame: pd.DataFrame, seed: int = 42) -> TrainResult:
-    features = feature_columns(frame)
+    offered = feature_columns(frame)
     split = split_by_role(frame)
+    features = informative(split.train, offered)
     y_train = split.train["churned"].astype(int)
     categorical = [c for c in CATEGORICAL if c in features]
     data = lgb.Dataset(split.train[features], y_train, categorical_feature=categorical)
@@ -112,6 +127,8 @@ def train_churn_model(frame: pd.DataFrame, seed: int = 42) -> TrainResult:
         ),
         "max_single_feature_auc": _max_single_feature_auc(split.test, features, y_test),
         "top_features": _top_features(booster),
+        "features_used": features,
+        "features_left_out": [f for f in offered if f not in features],
     }
     report["lift_over_recency_auc"] = round(
         report["lightgbm"]["roc_auc"] - report["recency_rule"]["roc_auc"], 4

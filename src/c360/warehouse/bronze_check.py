@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from c360.config import MAX_AS_OF_GAP_DAYS
+from c360.contracts.bronze import DATASETS
 from c360.generate.output import read_manifest
-from c360.generate.schema import DATASETS
 
 
 class BronzeError(Exception):

@@ -24,6 +24,7 @@ import duckdb
 
 from c360 import __version__
 from c360.config import Paths, resolve_target
+from c360.contracts.bronze import dbt_env
 from c360.lock import home_lock
 from c360.ml.predictions import ensure_predictions_file, predictions_path
 from c360.warehouse.bronze_check import BronzeError, check_as_of, check_bronze, parse_as_of
@@ -101,6 +102,7 @@ def build_warehouse(
                  *(["--select", select] if select else [])],
                 env={
                     "C360_AS_OF_DATE": as_of,
+                    **dbt_env(manifest),
                     "C360_PREVIOUS_AS_OF_DATE": previous_as_of,
                     "C360_WAREHOUSE_PATH": str(staged),
                     "C360_BRONZE_PATH": str(paths.bronze),
@@ -357,7 +359,10 @@ def _build_in_place(
         outcome = run_dbt(
             ["build", *build_mode(incremental),
              *(["--select", select] if select else [])],
-            env=env | {"C360_AS_OF_DATE": manifest.get("as_of_date", "")},
+            env=env | {
+                "C360_AS_OF_DATE": manifest.get("as_of_date", ""),
+                **dbt_env(manifest),
+            },
             paths=paths,
             progress=progress,
             target=target,

@@ -45,7 +45,11 @@ except queries.QueryError as exc:  # Snowflake: silver.stg_campaigns reads BRONZ
 measured_effect = None
 default_cost = 40.0
 if campaigns is not None and campaigns.empty:
-    st.info("No past campaign in the data.")
+    st.info(
+        "No past campaign in the data. Measuring a campaign's effect needs a randomised "
+        "one (customers split into treatment and control): supply it with `c360 import "
+        "--campaigns FILE --exposures FILE` (see docs/data_contract.md), then `c360 run`."
+    )
 elif campaigns is not None:
     names = dict(zip(campaigns["campaign_id"], campaigns["campaign_name"], strict=True))
     campaign_id = st.selectbox(

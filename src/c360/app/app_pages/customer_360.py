@@ -60,7 +60,8 @@ def show_value(profile: dict) -> None:
 
 def show_customer(customer_id: str, profile: dict) -> None:
     """Profile card, churn risk, transactions, trends and history of one customer."""
-    st.header(ui.plain(profile["full_name"]), divider="gray")
+    name = profile["full_name"]  # imported data may have no names: the id stands in
+    st.header(ui.plain(profile["customer_id"] if ui.is_missing(name) else name), divider="gray")
     st.caption(
         f"{ui.plain(profile['customer_id'])} · customer since "
         f"{ui.date_text(profile['account_open_date'])} ({ui.months(profile['tenure_months'])})"
@@ -101,19 +102,23 @@ def show_customer(customer_id: str, profile: dict) -> None:
     demo, segs, risk, value = st.columns([1, 1, 1.3, 1], border=True)
     with demo:
         st.markdown("**Demographics & account**")
-        st.markdown(
-            "\n".join(
-                [
-                    f"- Age **{ui.count(profile['age'])}**, "
-                    + ui.plain(profile["employment_status"]),
-                    f"- {ui.plain(profile['city'])}, {ui.plain(profile['state'])}",
-                    "- " + ui.code(profile["email"]),
-                    f"- **{ui.plain(profile['card_type'])}** card, limit "
-                    f"{ui.plain(ui.money(profile['credit_limit']))}",
-                    "- Credit utilisation " + ui.plain(ui.share_of_100(utilisation)),
-                ]
+        demographics = ("age", "employment_status", "city", "state", "email", "card_type")
+        if all(ui.is_missing(profile[c]) for c in (*demographics, "credit_limit")):
+            st.caption("Not in your data: import a customers file to see them here.")
+        else:
+            st.markdown(
+                "\n".join(
+                    [
+                        f"- Age **{ui.count(profile['age'])}**, "
+                        + ui.plain(profile["employment_status"]),
+                        f"- {ui.plain(profile['city'])}, {ui.plain(profile['state'])}",
+                        "- " + ui.code(profile["email"]),
+                        f"- **{ui.plain(profile['card_type'])}** card, limit "
+                        f"{ui.plain(ui.money(profile['credit_limit']))}",
+                        "- Credit utilisation " + ui.plain(ui.share_of_100(utilisation)),
+                    ]
+                )
             )
-        )
     with segs:
         st.markdown("**Segments & RFM**")
         st.markdown(
@@ -179,8 +184,10 @@ def show_customer(customer_id: str, profile: dict) -> None:
         categories = c2.multiselect(
             "Category", options["categories"], key="tx_categories", placeholder="All"
         )
-        channels = c3.multiselect(
-            "Channel", options["channels"], key="tx_channels", placeholder="All"
+        channels = (  # data without channels: no channel filter or column
+            c3.multiselect("Channel", options["channels"], key="tx_channels", placeholder="All")
+            if options["channels"]
+            else []
         )
         statuses = c4.multiselect(
             "Status", options["statuses"], key="tx_statuses", placeholder="All"
@@ -208,6 +215,8 @@ def show_customer(customer_id: str, profile: dict) -> None:
             wh, customer_id, tx_filters, int(page), PAGE_SIZE
         )
         p2.caption(f"{total:,} transactions match; newest first, {PAGE_SIZE} per page.")
+        have = {"channel": options["channels"], "merchant_name": options["has_merchants"]}
+        frame = frame.drop(columns=[c for c, has in have.items() if not has and c in frame])
         st.dataframe(
             frame,
             hide_index=True,

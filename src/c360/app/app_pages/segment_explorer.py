@@ -174,42 +174,48 @@ def show_segments() -> None:
         st.plotly_chart(fig, width="stretch", config=ui.plotly_config())
     with right:
         st.subheader("Customers by state")
-        measure = st.segmented_control(
-            "Colour states by",
-            ["Customers", "Avg lifetime value", "Observed churn"],
-            default="Customers",
-            key="map_measure",
-            label_visibility="collapsed",
-        )
-        column = {
-            "Customers": "customers",
-            "Avg lifetime value": "avg_lifetime_value",
-            "Observed churn": "observed_churn_rate",
-        }[measure or "Customers"]
-        states = queries.state_summary(wh, filters)
-        fig = px.choropleth(
-            states,
-            locations="state",
-            locationmode="USA-states",
-            scope="usa",
-            color=column,
-            color_continuous_scale="Blues" if column != "observed_churn_rate" else "Reds",
-            hover_data={
-                "customers": ":,",
-                "avg_lifetime_value": ":$,.0f",
-                "observed_churn_rate": ":.1%",
-            },
-            labels={
-                "customers": "Customers",
-                "avg_lifetime_value": "Avg lifetime value",
-                "observed_churn_rate": "Observed churn",
-                "state": "State",
-            },
-        )
-        fig.update_layout(
-            height=340, margin=dict(l=0, r=0, t=0, b=0), geo=dict(bgcolor="rgba(0,0,0,0)")
-        )
-        st.plotly_chart(fig, width="stretch", config=ui.plotly_config())
+        if not queries.filter_options(wh)["states"]:  # e.g. imported without customers
+            st.info(
+                "State is not in your data: supply a customers file with a state column "
+                "(`c360 import --customers FILE`; see docs/data_contract.md)."
+            )
+        else:
+            measure = st.segmented_control(
+                "Colour states by",
+                ["Customers", "Avg lifetime value", "Observed churn"],
+                default="Customers",
+                key="map_measure",
+                label_visibility="collapsed",
+            )
+            column = {
+                "Customers": "customers",
+                "Avg lifetime value": "avg_lifetime_value",
+                "Observed churn": "observed_churn_rate",
+            }[measure or "Customers"]
+            states = queries.state_summary(wh, filters)
+            fig = px.choropleth(
+                states,
+                locations="state",
+                locationmode="USA-states",
+                scope="usa",
+                color=column,
+                color_continuous_scale="Blues" if column != "observed_churn_rate" else "Reds",
+                hover_data={
+                    "customers": ":,",
+                    "avg_lifetime_value": ":$,.0f",
+                    "observed_churn_rate": ":.1%",
+                },
+                labels={
+                    "customers": "Customers",
+                    "avg_lifetime_value": "Avg lifetime value",
+                    "observed_churn_rate": "Observed churn",
+                    "state": "State",
+                },
+            )
+            fig.update_layout(
+                height=340, margin=dict(l=0, r=0, t=0, b=0), geo=dict(bgcolor="rgba(0,0,0,0)")
+            )
+            st.plotly_chart(fig, width="stretch", config=ui.plotly_config())
 
     with st.expander("RFM segments", expanded=False):
         rfm = queries.rfm_summary(wh, filters)

@@ -1,0 +1,1 @@
+"""Contracts: the schemas every layer agrees on (the lowest layer; imports nothing of c360)."""
