@@ -1,0 +1,2 @@
+"""The bottom layer: what every other layer agrees on (model-output files and schemas, the
+atomic writer, artefact paths). Imports nothing from c360 but config."""
