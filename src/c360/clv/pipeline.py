@@ -67,7 +67,7 @@ def validate(
     tables: dict[str, pd.DataFrame], as_of: date, holdout_days: int, seed: int = 42
 ) -> tuple[dict, float]:
     """Fit on the calibration summary, predict the holdout, compare with what happened;
-    `tables` from `rfm.rfm_with_holdout`. Returns (report, fit seconds)."""
+    `tables` from `rfm.split_summary`. Returns (report, fit seconds)."""
     calibration_end = as_of + timedelta(days=1) - timedelta(days=holdout_days)
     summary = tables["calibration"]
     started = time.perf_counter()
