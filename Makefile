@@ -48,6 +48,7 @@ run: install
 test: install browser java office
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: install

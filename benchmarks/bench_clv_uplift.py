@@ -15,9 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from c360.clv.pipeline import run_clv
 from c360.config import Paths
-from c360.uplift.pipeline import run_uplift
+from c360.pipeline import run_clv, run_uplift
 
 
 def scratch_home(home: Path, target: Path) -> Paths:

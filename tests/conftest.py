@@ -10,7 +10,7 @@ import pytest
 
 from c360.config import Paths
 from c360.generate.pipeline import GenerateRequest, generate_bronze
-from c360.ml.pipeline import score, train
+from c360.pipeline import score, train
 from c360.warehouse.publish import build_warehouse
 
 SMALL = {"customers": 600, "transactions": 240_000, "seed": 7, "as_of": date(2025, 12, 31)}
@@ -117,8 +117,7 @@ def copy_built_home(source: Paths, target: Path, truth: bool = True) -> Paths:
 @pytest.fixture(scope="session")
 def valued_home(tmp_path_factory, built_home) -> Paths:
     """`built_home` plus customer lifetime value and uplift, published: treat as read-only."""
-    from c360.clv.pipeline import run_clv
-    from c360.uplift.pipeline import run_uplift
+    from c360.pipeline import run_clv, run_uplift
 
     paths = copy_built_home(built_home, tmp_path_factory.mktemp("valued"))
     run_clv(paths, holdout_days=90, seed=42)

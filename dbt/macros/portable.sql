@@ -222,3 +222,17 @@
 {% macro spark__is_infinite(expression) -%}
     ({{ expression }} in (cast('Infinity' as double), cast('-Infinity' as double)))
 {%- endmacro %}
+
+
+{#-
+    Mean of a decimal `value` over the rows where `condition` holds, as a double, 0 when
+    there are none: the exact decimal sum divided by the count, so every engine and every
+    run gives the same double (a floating-point avg depends on the order it adds in).
+-#}
+{% macro mean_or_zero(condition, value) -%}
+    coalesce(
+        cast(sum(case when {{ condition }} then {{ value }} end) as double)
+        / nullif(sum(case when {{ condition }} then 1 else 0 end), 0),
+        0
+    )
+{%- endmacro %}

@@ -369,7 +369,7 @@ def score(target: TargetOption = None, json: JsonOption = False) -> None:
 def _score(quiet: bool, target: str = config.DEFAULT_TARGET) -> dict:
     from c360.ml.dataset import DatasetError
     from c360.ml.model import ModelError
-    from c360.ml.pipeline import score as score_customers
+    from c360.pipeline import score as score_customers
 
     paths = config.Paths.from_env()
     try:
@@ -438,7 +438,8 @@ def clv(
 
 
 def _clv(holdout_days: int, discount_rate: float, seed: int, quiet: bool) -> dict:
-    from c360.clv.pipeline import ClvError, run_clv  # imported late: PyMC is slow to import
+    from c360.clv.pipeline import ClvError  # imported late: PyMC is slow to import
+    from c360.pipeline import run_clv
 
     if holdout_days < 0:
         raise fail(f"--holdout-days must be 0 or more, got {holdout_days}")
@@ -511,8 +512,9 @@ def _uplift(
     optional: bool = False,
 ) -> dict:
     """`optional` (in `c360 run`): data without a randomised campaign skips uplift."""
+    from c360.pipeline import run_uplift
     from c360.uplift.learners import LEARNERS
-    from c360.uplift.pipeline import NoCampaign, UpliftError, run_uplift
+    from c360.uplift.pipeline import NoCampaign, UpliftError
 
     if learner not in LEARNERS:
         raise fail(f"--learner must be one of {', '.join(LEARNERS)}, got {learner!r}")
@@ -568,7 +570,7 @@ def run(
     json: JsonOption = False,
 ) -> None:
     """Run the whole pipeline: generate bronze if there is none yet, build, train, score,
-    then customer lifetime value and campaign uplift (DuckDB target)."""
+    customer lifetime value and campaign uplift, then publish once (on any target)."""
     scale, seed = check.scale(scale), check.seed(seed)
     check.writable_home()
     target = _target(target)
@@ -597,16 +599,7 @@ def _run_stages(
         stages["generate"] = "skipped (bronze exists; use --regenerate)"
         if not json:
             err_console.print(f"bronze already at {paths.bronze}; skipping generate")
-    stages["build"] = _build(incremental=False, quiet=json, target=target)
-    stages["train"] = _train(seed, quiet=json, target=target)
-    stages["score"] = _score(quiet=json, target=target)
-    if target == "duckdb":  # CLV and uplift read the DuckDB warehouse
-        stages["clv"] = _clv(180, 0.0, seed, quiet=json)
-        stages["uplift"] = _uplift("x", None, 0.3, seed, quiet=json, optional=True)
-    else:
-        stages["clv"] = stages["uplift"] = f"skipped (reads the DuckDB warehouse, not {target})"
-        if not json:
-            err_console.print(f"CLV and uplift read the DuckDB warehouse; skipped on {target}")
+    stages.update(_pipeline(paths, seed, target, quiet=json))
     return stages
 
 
@@ -662,6 +655,66 @@ def daily(
             report.summary(), style="green" if report.ok else "bold red", soft_wrap=True
         )
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _pipeline(paths: config.Paths, seed: int, target: str, quiet: bool) -> dict[str, object]:
+    """Build, train, score, CLV and uplift on `target`, then one republish (c360.pipeline)."""
+    from c360.clv.pipeline import ClvError  # imported late: PyMC is slow to import
+    from c360.ml.dataset import DatasetError
+    from c360.ml.model import ModelError
+    from c360.pipeline import run_all
+    from c360.uplift.pipeline import UpliftError
+
+    try:
+        with stage_progress(enabled=not quiet) as progress:
+            done = run_all(
+                paths, seed=seed, target=target, progress=progress,
+                on_stage=None if quiet else _say_stage,
+            )  # fmt: skip
+    except (BronzeError, BuildError, DatasetError, ModelError, ClvError, UpliftError) as exc:
+        raise fail(str(exc)) from None
+    return {name: _plain(result) for name, result in done.items()}
+
+
+def _plain(result: object) -> object:
+    return asdict(result) if hasattr(result, "__dataclass_fields__") else result
+
+
+def _say_stage(stage) -> None:
+    """One line per finished stage of `c360 run`."""
+    result = stage.result
+    lines = {
+        "build": lambda r: (
+            f"[green]built[/] {r.warehouse} as of {r.as_of_date} ({r.nodes} dbt "
+            f"nodes) in {r.seconds:.1f}s"
+        ),
+        "train": lambda r: (
+            f"[green]model {r.model_id}[/]: out-of-time ROC AUC "
+            f"{r.report['lightgbm']['roc_auc']:.3f}; card: {r.model_dir}/model_card.md"
+        ),
+        "score": lambda r: f"[green]scored[/] {r.scored:,} of {r.customers:,} customers",
+        "clv": lambda r: (
+            f"[green]CLV {r.model_id}[/] for {r.scored:,} customers: 12-month "
+            f"total ${r.total_clv_12m:,.0f}"
+        ),
+        "uplift": lambda r: (
+            f"[yellow]uplift skipped[/]: {r['skipped']}"
+            if isinstance(r, dict)
+            else f"[green]uplift {r.model_id}[/]: held-out Qini area {r.qini_area:+.4f}"
+        ),
+        "publish": lambda r: (
+            f"[green]warehouse published[/] as build {r.build_id} ({r.seconds:.1f}s)"
+        ),
+    }
+    err_console.print(lines[stage.name](result))
+    if stage.name == "build":
+        for note in skipped_notes(read_manifest(config.Paths.from_env().bronze)):
+            err_console.print(f"[yellow]skipped[/] {note}", highlight=False)
+    if stage.name == "train" and result.report.get("features_left_out"):
+        err_console.print(
+            f"[yellow]skipped[/] {len(result.report['features_left_out'])} features your data "
+            "has no values for (listed in the card)"
+        )
 
 
 @app.command(

@@ -133,7 +133,7 @@ CASES = {
     "customer_monthly_spend": (lambda q, wh, s: q.customer_monthly_spend(wh, s["customer"]), [1]),
     "customer_category_mix": (lambda q, wh, s: q.customer_category_mix(wh, s["customer"]), [1]),
     "campaigns": (lambda q, wh, s: q.campaigns(wh), [0]),
-    "campaign_outcomes": (lambda q, wh, s: q.campaign_outcomes(wh, s["campaign"]), [3]),
+    "campaign_outcomes": (lambda q, wh, s: q.campaign_outcomes(wh, s["campaign"]), [1]),
     "simulation_audience": (lambda q, wh, s: q.simulation_audience(wh, s["audience"]), [17]),
     "uplift_report": (lambda q, wh, s: q.uplift_report(wh), []),  # a local file, no SQL
 }

@@ -103,3 +103,19 @@ def test_cli_reports_a_clear_error_without_a_warehouse(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["clv", "--json"])
     assert result.exit_code == 1
     assert "no warehouse" in result.output
+
+
+def test_another_holdout_rebuilds_the_dbt_input_first(valued_home, tmp_path):
+    """valued_home asked for 90 days: the pipeline rebuilt ml.clv_rfm_summary with the var
+    and published it; the stage alone refuses a summary built for another holdout."""
+    from c360.clv.pipeline import StaleInputs, fit_and_write
+    from tests.conftest import copy_built_home
+
+    with duckdb.connect(str(valued_home.warehouse), read_only=True) as con:
+        built = con.execute(
+            "select distinct holdout_days, calibration_end_date from ml.clv_rfm_summary"
+        ).fetchall()
+    assert [(days, str(end)) for days, end in built] == [(90, "2025-10-03")]
+    copy = copy_built_home(valued_home, tmp_path / "copy")
+    with pytest.raises(StaleInputs, match="holds a 90-day holdout, not 180"):
+        fit_and_write(copy, holdout_days=180)

@@ -1,72 +1,90 @@
-"""RFM summaries and holdout actuals from a hand-made fct_transactions."""
+"""CLV's inputs: dbt's `ml.clv_rfm_summary` against the same summaries computed here in
+pandas from `gold.fct_transactions`, and the split into the tables the fit reads. (The
+SQL's edge cases, on hand-made rows, are dbt unit tests in dbt/models/ml/_ml__value_inputs.yml.)"""
 
-from datetime import date
+from datetime import timedelta
 
 import duckdb
+import pandas as pd
 import pytest
 
-from c360.clv.rfm import actuals, rfm_summary
-
-ROWS = [
-    # customer, timestamp, amount, status
-    ("A", "2025-01-01 10:00", 10.0, "Approved"),
-    ("A", "2025-01-01 18:00", 5.0, "Approved"),  # same day: one purchase day of 15
-    ("A", "2025-01-05 09:00", 30.0, "Approved"),
-    ("A", "2025-01-09 09:00", 50.0, "Approved"),
-    ("A", "2025-01-09 10:00", 99.0, "Declined"),  # declined: ignored
-    ("B", "2025-01-08 12:00", 20.0, "Approved"),  # one day only: frequency 0
-    ("C", "2025-01-10 12:00", 70.0, "Approved"),  # on/after the end: not in the summary
-    ("C", "2025-01-12 12:00", 30.0, "Approved"),
-]
+from c360.clv.rfm import read_summary, split_summary
+from c360.warehouse.engines import engine_for
 
 
-@pytest.fixture()
-def con():
-    con = duckdb.connect()
-    con.execute("create schema gold")
-    con.execute(
-        "create table gold.fct_transactions "
-        "(customer_id varchar, transaction_ts timestamp, amount decimal(12,2), status varchar)"
-    )
-    con.executemany("insert into gold.fct_transactions values (?, ?, ?, ?)", ROWS)
-    yield con
-    con.close()
+@pytest.fixture(scope="module")
+def summary(built_home) -> pd.DataFrame:
+    with engine_for(built_home, "duckdb") as engine:
+        return read_summary(engine)
 
 
-def test_rfm_counts_purchase_days_before_the_end(con):
-    rfm = rfm_summary(con, end=date(2025, 1, 10)).set_index("customer_id")
-    assert list(rfm.index) == ["A", "B"]
-    a = rfm.loc["A"]
-    assert a["frequency"] == 2  # three purchase days, the first is not a repeat
-    assert a["recency"] == 8  # Jan 1 -> Jan 9
-    assert a["T"] == 8  # Jan 1 -> Jan 9, the last observed day
-    assert a["monetary_value"] == pytest.approx(40.0)  # mean of 30 and 50, first day excluded
-    assert a["total_spend"] == pytest.approx(95.0)
-    b = rfm.loc["B"]
-    assert (b["frequency"], b["recency"], b["T"], b["monetary_value"]) == (0, 0, 1, 0)
+@pytest.fixture(scope="module")
+def days(built_home) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """Purchase days per customer up to the as-of date, and that date."""
+    with duckdb.connect(str(built_home.warehouse), read_only=True) as con:
+        as_of = pd.Timestamp(con.execute("select as_of_date from gold.build_as_of").fetchone()[0])
+        facts = con.execute(
+            "select customer_id, transaction_ts, amount::double as amount, status "
+            "from gold.fct_transactions"
+        ).df()
+    bought = facts[(facts["status"] == "Approved") & (facts["amount"] > 0)].copy()
+    bought["day"] = bought["transaction_ts"].dt.normalize()
+    bought = bought[bought["day"] <= as_of]
+    return bought.groupby(["customer_id", "day"], as_index=False)["amount"].sum(), as_of
 
 
-def test_actuals_count_days_and_spend_in_the_window(con):
-    got = actuals(con, date(2025, 1, 9), date(2025, 1, 13)).set_index("customer_id")
-    assert got.loc["A", "transactions"] == 1 and got.loc["A", "spend"] == pytest.approx(50.0)
-    assert got.loc["C", "transactions"] == 2 and got.loc["C", "spend"] == pytest.approx(100.0)
-    assert "B" not in got.index
+def rfm_in_pandas(days: pd.DataFrame, last: pd.Timestamp) -> pd.DataFrame:
+    """BG/NBD summary of the purchase days up to `last`, written independently of the SQL."""
+    rows = []
+    for customer, group in days[days["day"] <= last].groupby("customer_id"):
+        group = group.sort_values("day")
+        first = group["day"].iloc[0]
+        repeat = group[group["day"] > first]["amount"]
+        rows.append(
+            {
+                "customer_id": customer,
+                "frequency": len(group) - 1,
+                "recency": float((group["day"].iloc[-1] - first).days),
+                "T": float((last - first).days),
+                "monetary_value": float(repeat.mean()) if len(repeat) else 0.0,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
-def test_one_scan_gives_the_same_tables_as_the_separate_queries(con):
-    from c360.clv.rfm import rfm_with_holdout
+def assert_same(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    got = got.set_index("customer_id").sort_index()
+    expected = expected.set_index("customer_id").sort_index()
+    assert list(got.index) == list(expected.index)
+    assert got["frequency"].tolist() == expected["frequency"].tolist()
+    for column in ("recency", "T", "monetary_value"):
+        assert got[column].to_numpy() == pytest.approx(expected[column].to_numpy(), rel=1e-9)
 
-    end, calibration_end = date(2025, 1, 13), date(2025, 1, 9)
-    tables = rfm_with_holdout(con, end, calibration_end, holdout_days=4)
-    columns = ["customer_id", "frequency", "recency", "T", "monetary_value"]
-    full = rfm_summary(con, end)
-    assert tables["full"][columns].equals(full[columns])
-    calibration = rfm_summary(con, calibration_end)
-    assert tables["calibration"].equals(calibration[columns])
-    pairs = (("actual", calibration_end, end), ("baseline", date(2025, 1, 5), calibration_end))
-    for name, start, stop in pairs:
-        got = tables[name].reset_index(drop=True)
-        expected = actuals(con, start, stop).reset_index(drop=True)
-        assert got["customer_id"].tolist() == expected["customer_id"].tolist()
-        assert got["transactions"].tolist() == expected["transactions"].tolist()
-        assert got["spend"].tolist() == pytest.approx(expected["spend"].tolist())
+
+def test_full_summary_matches_pandas(summary, days):
+    purchase_days, as_of = days
+    tables = split_summary(summary)
+    assert_same(tables["full"], rfm_in_pandas(purchase_days, as_of))
+    assert tables["full"]["frequency"].dtype == "int64"
+
+
+def test_calibration_summary_and_holdout_match_pandas(summary, days):
+    purchase_days, as_of = days
+    holdout = int(summary["holdout_days"].iloc[0])
+    calibration_end = as_of + timedelta(days=1 - holdout)
+    tables = split_summary(summary)
+    expected = rfm_in_pandas(purchase_days, calibration_end - timedelta(days=1))
+    assert_same(tables["calibration"], expected)
+    in_holdout = purchase_days[purchase_days["day"] >= calibration_end]
+    actual = in_holdout.groupby("customer_id")["amount"].agg(["count", "sum"])
+    got = tables["actual"].set_index("customer_id").sort_index()
+    assert list(got.index) == list(actual.index)
+    assert got["transactions"].tolist() == actual["count"].tolist()
+    assert got["spend"].to_numpy() == pytest.approx(actual["sum"].to_numpy(), rel=1e-9)
+
+
+def test_customers_first_seen_in_the_holdout_have_no_calibration_row(summary):
+    late = summary[summary["cal_frequency"] < 0]
+    calibration = split_summary(summary)["calibration"]
+    assert not set(late["customer_id"]) & set(calibration["customer_id"])
+    assert (late["holdout_transactions"] > 0).all()

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from c360.pipeline import run_uplift
 from c360.uplift import dataset
-from c360.uplift.pipeline import report_path, run_uplift, uplift_path
+from c360.uplift.pipeline import report_path, uplift_path
+from c360.warehouse.engines import engine_for
 from tests.conftest import copy_built_home
 
 UPLIFT_SRC = Path(__file__).parents[2] / "src" / "c360" / "uplift"
@@ -78,9 +80,9 @@ def test_only_the_evaluation_module_mentions_the_truth():
 
 
 def test_participants_get_outcomes_from_after_assignment(valued_home):
-    with duckdb.connect(str(valued_home.warehouse), read_only=True) as con:
-        campaign = dataset.find_campaign(con)
-        frame = dataset.participants(con, campaign)
+    with engine_for(valued_home, "duckdb") as engine:
+        campaign = dataset.find_campaign(engine)
+        frame = dataset.participants(engine, campaign)
     assert frame["treated"].any() and (~frame["treated"]).any()
     assert frame["retained"].dtype == bool
     assert (frame["cutoff_date"].dt.date <= campaign.assigned_date).all()
@@ -92,7 +94,7 @@ def test_no_campaign_is_its_own_error_and_run_skips_it(valued_home, monkeypatch)
     from c360 import cli
     from c360.uplift.pipeline import NoCampaign
 
-    def no_campaign(con, campaign_id=None):
+    def no_campaign(engine, campaign_id=None):
         raise dataset.NoCampaignError("no randomised campaign with treatment and control")
 
     monkeypatch.setattr(dataset, "find_campaign", no_campaign)

@@ -1,5 +1,5 @@
-"""The same dbt project on Spark gives the same gold and ML tables as on DuckDB, and the
-churn pipeline runs end to end on Spark.
+"""The same dbt project on Spark gives the same gold and ML tables as on DuckDB, and every
+stage (churn, CLV, uplift) runs on Spark with DuckDB's results.
 
 One small bronze is built on both engines. Every table in `gold` and `ml` must have the
 same rows count and, per column, the same non-null count, distinct count, min, max and
@@ -15,10 +15,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
+from c360.clv.pipeline import clv_path
 from c360.config import Paths
-from c360.ml.pipeline import model_dir, score, train
+from c360.ml.pipeline import model_dir
+from c360.pipeline import run_clv, run_uplift, score, train
+from c360.uplift.pipeline import uplift_path
 from c360.warehouse.publish import BuildError, build_warehouse, read_published_build
 from tests.conftest import build_home, make_bronze
 
@@ -161,6 +166,49 @@ def test_train_and_score_on_spark_give_duckdbs_model_and_scores(duck, spark):
         in_duckdb = con.execute(sql).fetchone()
     assert in_spark[0] == scored.scored
     assert in_spark == in_duckdb
+
+
+def same_frames(left: pd.DataFrame, right: pd.DataFrame, skip: set[str]) -> list[str]:
+    """Columns that differ: numbers beyond 1e-6 relative, anything else at all."""
+    differ = []
+    for column in left.columns:
+        if column in skip:
+            continue
+        a, b = left[column], right[column]
+        if pd.api.types.is_float_dtype(a):
+            ok = np.allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-6, equal_nan=True)
+        else:
+            ok = a.astype(str).tolist() == b.astype(str).tolist()
+        if not ok:
+            differ.append(column)
+    return differ
+
+
+def test_clv_and_uplift_on_spark_give_duckdbs_results(duck, spark):
+    """Their inputs are dbt models on both engines, so the same fits come out (within
+    float tolerance: the engines sum in different orders)."""
+    summaries, outputs = {}, {}
+    for paths, target in ((duck, "duckdb"), (spark, "spark")):
+        clv = run_clv(paths, seed=42, publish=False, target=target)
+        uplift = run_uplift(paths, seed=42, publish=False, target=target)
+        summaries[target] = (clv, uplift)
+        outputs[target] = (
+            pd.read_parquet(clv_path(paths.home)),
+            pd.read_parquet(uplift_path(paths.home)),
+        )
+    (clv_d, uplift_d), (clv_s, uplift_s) = summaries["duckdb"], summaries["spark"]
+    assert clv_s.scored == clv_d.scored > 0 and clv_s.customers == clv_d.customers
+    assert clv_s.validation["holdout_days"] == clv_d.validation["holdout_days"] == 180
+    assert clv_s.total_clv_12m == pytest.approx(clv_d.total_clv_12m, rel=1e-6)
+    assert (uplift_s.campaign_id, uplift_s.participants) == (
+        uplift_d.campaign_id,
+        uplift_d.participants,
+    )
+    assert uplift_s.scored == uplift_d.scored > 0
+    skip = {"fitted_at", "model_id"}  # the time of the fit; ids hash the fitted floats
+    for on_duckdb, on_spark in zip(outputs["duckdb"], outputs["spark"], strict=True):
+        assert len(on_spark) == len(on_duckdb)
+        assert not same_frames(on_duckdb, on_spark, skip)
 
 
 def test_a_failed_spark_build_is_not_published(spark, monkeypatch, tmp_path):

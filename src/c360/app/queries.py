@@ -31,7 +31,6 @@ import streamlit as st
 
 from c360.app import snowflake_source
 from c360.app.snowflake_source import QueryError, SnowflakeWarehouse
-from c360.campaigns.outcome import CAMPAIGN_OUTCOME_CTES
 from c360.config import Paths, resolve_target
 from c360.warehouse import serving
 
@@ -675,31 +674,24 @@ def campaigns(wh: Source) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def campaign_outcomes(
-    wh: Source, campaign_id: str, window_days: int = 180, active_days: int = 30
-) -> pd.DataFrame:
-    """One row per assigned customer: group, segment and outcomes after assignment.
+def campaign_outcomes(wh: Source, campaign_id: str) -> pd.DataFrame:
+    """One row per assigned customer: group, segment and outcomes after assignment, as dbt
+    builds them (ml.campaign_outcomes; the uplift model reads the same table):
 
-    - `spend_after`: approved spend from the assignment date for `window_days` days
-      (cut at the as-of date);
-    - `retained`: at least one approved transaction in the last `active_days` days of that
-      window.
+    - `spend_after`: approved spend in the 180 days from the assignment date (cut at the
+      as-of date);
+    - `retained`: at least one approved transaction in the last 30 days of that window.
     """
-    sql = (
-        "with "
-        + CAMPAIGN_OUTCOME_CTES
-        + """
-        select a.customer_id, a.assignment_group, a.assigned_date, a.window_end,
+    sql = """
+        select o.customer_id, o.assignment_group, o.assigned_date, o.window_end,
                coalesce(p.behavioral_segment, 'Unknown') as segment,
-               coalesce(o.spend_after, 0) as spend_after,
-               coalesce(o.recent_transactions, 0) > 0 as retained
-        from assigned a
-        left join outcome o on a.customer_id = o.customer_id
-        left join gold.customer_360_profile p on a.customer_id = p.customer_id
-        order by a.customer_id
+               o.spend_after, o.retained
+        from ml.campaign_outcomes o
+        left join gold.customer_360_profile p on o.customer_id = p.customer_id
+        where o.campaign_id = ?
+        order by o.customer_id
     """
-    )
-    return _df(wh, sql, [int(window_days), campaign_id, int(active_days)])
+    return _df(wh, sql, [campaign_id])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -1,5 +1,6 @@
-"""`c360 clv`: fit CLV on the warehouse, validate out of time, write the predictions and
-republish the profile."""
+"""The CLV stage: read the RFM summaries dbt built (`ml.clv_rfm_summary`), validate out of
+time, fit, write the predictions and the report. Publishing is the pipeline's job
+(`c360.pipeline.run_clv`)."""
 
 import hashlib
 import json
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -25,11 +25,10 @@ from c360.clv.model import (
     predict_clv,
     predict_intervals,
 )
-from c360.clv.output import CLV_FILE, CLV_SCHEMA, write_table
 from c360.clv.validation import holdout_report
 from c360.config import Paths
-from c360.lock import writes_home
-from c360.ml.predictions import predictions_path
+from c360.contracts.outputs import CLV_FILE, CLV_SCHEMA, outputs_dir
+from c360.warehouse.engines import EngineError, engine_for
 
 DEFAULT_HOLDOUT_DAYS = 180
 NO_PURCHASE = "no approved purchase before the as-of date"
@@ -50,9 +49,20 @@ class ClvError(Exception):
     """CLV cannot be fitted; one line for the user."""
 
 
+class StaleInputs(ClvError):
+    """`ml.clv_rfm_summary` was built with other holdout days than asked for."""
+
+    def __init__(self, built: int, wanted: int) -> None:
+        super().__init__(
+            f"ml.clv_rfm_summary holds a {built}-day holdout, not {wanted}; "
+            f"rebuild it with --vars '{{clv_holdout_days: {wanted}}}'"
+        )
+        self.wanted = wanted
+
+
 def clv_path(home: Path) -> Path:
     """Next to the churn predictions (the folder dbt reads as source c360_ml)."""
-    return predictions_path(home).with_name(CLV_FILE)
+    return outputs_dir(home) / CLV_FILE
 
 
 def report_path(home: Path) -> Path:
@@ -80,7 +90,7 @@ def validate(
     tables: dict[str, pd.DataFrame], as_of: date, holdout_days: int, seed: int = 42
 ) -> tuple[dict, float]:
     """Fit on the calibration summary, predict the holdout, compare with what happened;
-    `tables` from `rfm.rfm_with_holdout`. Returns (report, fit seconds)."""
+    `tables` from `rfm.split_summary`. Returns (report, fit seconds)."""
     calibration_end = as_of + timedelta(days=1) - timedelta(days=holdout_days)
     summary = tables["calibration"]
     started = time.perf_counter()
@@ -164,42 +174,32 @@ def with_intervals(
     }
 
 
-@writes_home("clv")  # the predictions file, the report and the republish
-def run_clv(
+def fit_and_write(
     paths: Paths,
     holdout_days: int = DEFAULT_HOLDOUT_DAYS,
     discount_rate: float = 0.0,
     seed: int = 42,
-    publish: bool = True,
-    progress=None,
+    target: str | None = None,
 ) -> ClvSummary:
     """Validate (unless holdout_days is 0), fit on everything up to the as-of date, predict
-    12 months for every customer, write the predictions and republish the profile."""
-    # late: keeps imports light
-    from c360.warehouse.publish import VALUE_OUTPUTS_SELECTOR, build_warehouse
-
+    12 months for every customer, write the predictions and the report (no publish)."""
     seconds: dict[str, float] = {}
     try:
-        con = rfm_queries.open_warehouse(paths.warehouse)
-    except rfm_queries.RfmError as exc:
-        raise ClvError(str(exc)) from None
-    try:
-        as_of = rfm_queries.read_as_of(con)
-        end = as_of + timedelta(days=1)
-        started = time.perf_counter()
-        tables = None
-        if holdout_days > 0:
-            calibration_end = end - timedelta(days=holdout_days)
-            tables = rfm_queries.rfm_with_holdout(con, end, calibration_end, holdout_days)
-            summary = tables["full"]
-        else:
-            summary = rfm_queries.rfm_summary(con, end)
-        customers = rfm_queries.customer_ids(con)
-        seconds["rfm_query"] = round(time.perf_counter() - started, 2)
-    except (rfm_queries.RfmError, duckdb.Error) as exc:
+        with engine_for(paths, target) as engine:
+            started = time.perf_counter()
+            as_of = rfm_queries.read_as_of(engine)
+            frame = rfm_queries.read_summary(engine)
+            customers = rfm_queries.customer_ids(engine)
+            seconds["rfm_query"] = round(time.perf_counter() - started, 2)
+    except (rfm_queries.RfmError, EngineError) as exc:
         raise ClvError(str(exc).strip().splitlines()[0]) from None
-    finally:
-        con.close()
+    built = rfm_queries.built_holdout_days(frame)
+    if holdout_days > 0 and built is not None and built != holdout_days:
+        raise StaleInputs(built, holdout_days)
+    tables = rfm_queries.split_summary(frame)
+    summary = tables["full"]
+    if holdout_days <= 0:
+        tables = None
     validation = None
     if tables is not None:
         started = time.perf_counter()
@@ -226,8 +226,7 @@ def run_clv(
     digest = json.dumps(model.parameters, sort_keys=True) + as_of.isoformat()
     model_id = "clv-" + hashlib.sha256(digest.encode()).hexdigest()[:12]
     table = predictions_table(customers, predicted, as_of, model_id, intervals.get("level"))
-    path = clv_path(paths.home)
-    write_table(table, path, CLV_SCHEMA)
+    path = engine.write_output(table, CLV_FILE, CLV_SCHEMA)
     clv = np.asarray(predicted["clv"], dtype=float)
     report = {
         "model_id": model_id,
@@ -246,17 +245,9 @@ def run_clv(
         "validation": validation,
         "seconds": seconds,
     }
-    target = report_path(paths.home)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(report, indent=2) + "\n")
-    build = None
-    if publish:
-        started = time.perf_counter()
-        build = build_warehouse(
-            paths, incremental=True, progress=progress, select=VALUE_OUTPUTS_SELECTOR
-        )
-        seconds["publish"] = round(time.perf_counter() - started, 2)
-        build = build.__dict__
+    report_file = report_path(paths.home)
+    report_file.parent.mkdir(parents=True, exist_ok=True)
+    report_file.write_text(json.dumps(report, indent=2) + "\n")
     return ClvSummary(
         model_id=model_id,
         as_of_date=as_of.isoformat(),
@@ -269,6 +260,6 @@ def run_clv(
         validation=validation,
         seconds=seconds,
         predictions=str(path),
-        report=str(target),
-        build=build,
+        report=str(report_file),
+        build=None,
     )

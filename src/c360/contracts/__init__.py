@@ -1,1 +1,3 @@
-"""Contracts: the schemas every layer agrees on (the lowest layer; imports nothing of c360)."""
+"""The bottom layer: what every other layer agrees on (the bronze schema, model-output
+files and schemas, the atomic writer, artefact paths). Imports nothing from c360 but
+config."""

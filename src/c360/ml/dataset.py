@@ -9,10 +9,10 @@ and score (the as-of date itself, no label yet).
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from c360.config import Paths
+from c360.warehouse.engines import EngineError, engine_for
 
 KEYS = ["customer_id", "cutoff_date"]
 NON_FEATURES = {*KEYS, "cutoff_role", "cutoff_index", "is_eligible", "ineligible_reason", "churned"}
@@ -45,54 +45,21 @@ def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_modelling_table(warehouse: Path, roles: tuple[str, ...]) -> pd.DataFrame:
-    """Features (and labels, where known) for the cutoffs with the given roles (DuckDB)."""
-    if not warehouse.exists():
-        raise DatasetError(f"no warehouse at {warehouse}; run `c360 build` first")
-    query = _query(roles)
+    """The modelling table from a home's DuckDB file (`<home>/warehouse.duckdb`)."""
+    return read_modelling_table(Paths(warehouse.parent), roles, "duckdb")
+
+
+def read_modelling_table(
+    paths: Paths, roles: tuple[str, ...], target: str | None = None
+) -> pd.DataFrame:
+    """Features (and labels, where known) for the cutoffs with the given roles, from the
+    published warehouse of `target` (default: the configured engine)."""
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            frame = con.execute(query, list(roles)).df()
-    except duckdb.Error as exc:
-        raise DatasetError(f"cannot read the ML tables from {warehouse}: {exc}") from None
-    return _with_categories(frame)
-
-
-def read_modelling_table(paths: Paths, roles: tuple[str, ...], target: str) -> pd.DataFrame:
-    """The modelling table from the published warehouse of `target`."""
-    if target == "duckdb":
-        return load_modelling_table(paths.warehouse, roles)
-    from c360.warehouse.publish import read_published_build
-
-    if read_published_build(paths, target) is None:
-        raise DatasetError(f"no published {target} build; run `c360 build --target {target}`")
-    reader = _read_from_spark if target == "spark" else _read_from_snowflake
-    try:
-        frame = reader(paths, _query(roles), list(roles))
-    except DatasetError:
-        raise
-    except Exception as exc:  # pyspark's and the connector's own errors
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatasetError(f"cannot read the ML tables from {target}: {first}") from None
-    return _with_categories(frame)
-
-
-def _read_from_spark(paths: Paths, sql: str, params: list) -> pd.DataFrame:
-    from c360.warehouse.spark import SparkError, read_frame
-
-    try:
-        return read_frame(paths, sql, params)
-    except SparkError as exc:
+        with engine_for(paths, target) as engine:
+            frame = engine.read(_query(roles), list(roles))
+    except EngineError as exc:
         raise DatasetError(str(exc)) from None
-
-
-def _read_from_snowflake(paths: Paths, sql: str, params: list) -> pd.DataFrame:
-    from c360.warehouse.snowflake import SnowflakeError, connect, read_frame
-
-    try:
-        with connect() as connection:
-            return read_frame(connection, sql, params)
-    except SnowflakeError as exc:
-        raise DatasetError(str(exc)) from None
+    return _with_categories(frame)
 
 
 def feature_columns(frame: pd.DataFrame) -> list[str]:

@@ -1,4 +1,5 @@
-"""`c360 train` and `c360 score`: read the ML tables, train or score, save, publish."""
+"""The churn stage: read the ML tables, train or score, save. Publishing the scores is
+the pipeline's job (`c360.pipeline.score`)."""
 
 import json
 import shutil
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from c360.config import Paths, resolve_target
+from c360.config import Paths
 from c360.lock import home_lock
 from c360.ml.card import model_card, target_checks
 from c360.ml.dataset import KEYS, read_modelling_table
@@ -18,9 +19,6 @@ from c360.ml.model import ChurnModel
 from c360.ml.predictions import predictions_path, write_predictions
 from c360.ml.score import score_customers
 from c360.ml.train import train_churn_model
-from c360.warehouse.publish import BuildReport, build_warehouse
-
-PROFILE_SELECTOR = "stg_churn_predictions+"
 
 
 def model_dir(paths: Paths) -> Path:
@@ -44,9 +42,7 @@ def train(paths: Paths, seed: int = 42, target: str | None = None) -> TrainSumma
 
 
 def _train(paths: Paths, seed: int, target: str | None) -> TrainSummary:
-    frame = read_modelling_table(
-        paths, roles=("train", "calibration", "test"), target=resolve_target(target)
-    )
+    frame = read_modelling_table(paths, roles=("train", "calibration", "test"), target=target)
     result = train_churn_model(frame, seed=seed)
     result.report["truth_recall"] = truth_recall(
         result.holdout, paths.bronze / "_truth" / "customers.parquet"
@@ -101,39 +97,43 @@ class ScoreSummary:
     scored: int
     tiers: dict
     predictions: str
-    build: BuildReport
-    kept_as: str  # the scoring's file in the history the monitor reads
+    build: object = None  # the republish's BuildReport, set by the pipeline
+    kept_as: str = ""  # the scoring's file in the history the monitor reads
 
 
-def score(paths: Paths, progress=None, target: str | None = None) -> ScoreSummary:
-    """Score every customer at the as-of date, write predictions, republish the profile,
-    and keep the scoring in the history the monitor reads (c360.ml.history)."""
-    target = resolve_target(target)
-    with home_lock(paths.home, "score"):  # the predictions file and the republish
-        return _score(paths, progress, target)
+@dataclass
+class Scoring:
+    """A scoring waiting to be kept in the history once it is published."""
+
+    predictions: object  # pyarrow.Table
+    features: object  # pandas.DataFrame, row-aligned with `predictions`
+    model_dir: Path
 
 
-def _score(paths: Paths, progress, target: str) -> ScoreSummary:
+def score_to_file(paths: Paths, target: str | None = None) -> tuple[ScoreSummary, Scoring]:
+    """Score every customer at the as-of date and write the predictions (no publish); the
+    scoring to keep (`keep_scoring`) once the pipeline has republished."""
     model = ChurnModel.load(model_dir(paths))
     frame = read_modelling_table(paths, roles=("score",), target=target)
     model_id = model.metadata.get("model_id", "unknown")
     table = score_customers(model, frame, model_id)
     path = predictions_path(paths.home)
     write_predictions(table, path)
-    build = build_warehouse(
-        paths, incremental=True, progress=progress, select=PROFILE_SELECTOR, target=target
-    )
     current = frame[frame["cutoff_role"] == "score"].reset_index(drop=True)
     top = top_features(model.metadata, model.features)
-    kept = append_scoring(paths.home, table, feature_frame(current, top), model_dir(paths))
+    scoring = Scoring(table, feature_frame(current, top), model_dir(paths))
     tiers = pc.value_counts(table.column("churn_risk_tier")).to_pylist()
+    as_of = pc.min(table.column("scored_as_of")).as_py() if table.num_rows else None
     return ScoreSummary(
         model_id=model_id,
-        as_of_date=build.as_of_date,
+        as_of_date=str(as_of),
         customers=table.num_rows,
         scored=int(pc.sum(table.column("is_scored")).as_py() or 0),
         tiers={str(t["values"]): t["counts"] for t in tiers if t["values"] is not None},
         predictions=str(path),
-        build=build,
-        kept_as=str(kept),
-    )
+    ), scoring
+
+
+def keep_scoring(paths: Paths, scoring: Scoring) -> Path:
+    """Append a published scoring to the history the monitor reads (c360.ml.history)."""
+    return append_scoring(paths.home, scoring.predictions, scoring.features, scoring.model_dir)

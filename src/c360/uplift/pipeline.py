@@ -1,6 +1,7 @@
-"""`c360 uplift`: fit an uplift learner on the past randomised campaign, evaluate it on
+"""The uplift stage: fit an uplift learner on the past randomised campaign, evaluate it on
 held-out participants (Qini; and against the generator's truth when present), score every
-eligible customer today, write the scores and republish the profile."""
+eligible customer today, write the scores and the report. Publishing is the pipeline's job
+(`c360.pipeline.run_uplift`)."""
 
 import hashlib
 import json
@@ -13,14 +14,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from c360.clv.output import write_table
 from c360.config import Paths
-from c360.lock import writes_home
-from c360.ml.predictions import predictions_path
+from c360.contracts.outputs import UPLIFT_FILE, UPLIFT_SCHEMA, outputs_dir
 from c360.uplift import dataset
 from c360.uplift.learners import fit_uplift
-from c360.uplift.output import UPLIFT_FILE, UPLIFT_SCHEMA
 from c360.uplift.qini import downsample, qini_area, qini_curve
+from c360.warehouse.engines import EngineError, engine_for
 
 DEFAULT_HOLDOUT_SHARE = 0.3
 MIN_PARTICIPANTS = 40
@@ -35,7 +34,7 @@ class NoCampaign(UpliftError):
 
 
 def uplift_path(home: Path) -> Path:
-    return predictions_path(home).with_name(UPLIFT_FILE)
+    return outputs_dir(home) / UPLIFT_FILE
 
 
 def report_path(home: Path) -> Path:
@@ -106,34 +105,26 @@ def evaluate(
     }
 
 
-@writes_home("uplift")  # the predictions file, the report and the republish
-def run_uplift(
+def fit_and_write(
     paths: Paths,
     learner: str = "x",
     campaign_id: str | None = None,
     holdout_share: float = DEFAULT_HOLDOUT_SHARE,
     seed: int = 42,
-    publish: bool = True,
-    progress=None,
+    target: str | None = None,
 ) -> UpliftSummary:
-    # late: keeps imports light
-    from c360.warehouse.publish import VALUE_OUTPUTS_SELECTOR, build_warehouse
-
+    """Fit, evaluate, score today's eligible customers, write the scores and the report."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     try:
-        con = dataset.open_warehouse(paths.warehouse)
-        try:
-            campaign = dataset.find_campaign(con, campaign_id)
-            frame = dataset.participants(con, campaign)
-            current = dataset.scoring_frame(con)
-        finally:
-            con.close()
+        with engine_for(paths, target) as engine:
+            campaign = dataset.find_campaign(engine, campaign_id)
+            frame = dataset.participants(engine, campaign)
+            current = dataset.scoring_frame(engine)
     except dataset.NoCampaignError as exc:
         raise NoCampaign(str(exc)) from None
-    except Exception as exc:  # duckdb.Error (missing ml tables) or UpliftDataError
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UpliftError(first) from None
+    except (dataset.UpliftDataError, EngineError) as exc:
+        raise UpliftError(str(exc).strip().splitlines()[0]) from None
     seconds["query"] = round(time.perf_counter() - started, 2)
     if len(frame) < MIN_PARTICIPANTS:
         raise UpliftError(
@@ -189,8 +180,7 @@ def run_uplift(
         },
         schema=UPLIFT_SCHEMA,
     )
-    path = uplift_path(paths.home)
-    write_table(table, path, UPLIFT_SCHEMA)
+    path = engine.write_output(table, UPLIFT_FILE, UPLIFT_SCHEMA)
     report = {
         "model_id": model_id,
         "learner": learner,
@@ -208,17 +198,9 @@ def run_uplift(
         "mean_predicted_uplift_today": float(np.nanmean(uplift_now)) if eligible.any() else None,
         "seconds": seconds,
     }
-    target = report_path(paths.home)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(report, indent=2) + "\n")
-    build = None
-    if publish:
-        started = time.perf_counter()
-        build = build_warehouse(
-            paths, incremental=True, progress=progress, select=VALUE_OUTPUTS_SELECTOR
-        )
-        seconds["publish"] = round(time.perf_counter() - started, 2)
-        build = build.__dict__
+    report_file = report_path(paths.home)
+    report_file.parent.mkdir(parents=True, exist_ok=True)
+    report_file.write_text(json.dumps(report, indent=2) + "\n")
     areas = evaluation["qini_area"]
     return UpliftSummary(
         model_id=model_id,
@@ -233,6 +215,6 @@ def run_uplift(
         customers=n,
         seconds=seconds,
         predictions=str(path),
-        report=str(target),
-        build=build,
+        report=str(report_file),
+        build=None,
     )

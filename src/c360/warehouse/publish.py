@@ -24,16 +24,12 @@ import duckdb
 
 from c360 import __version__
 from c360.config import Paths, resolve_target
+from c360.contracts.artefacts import published_marker, read_published_build
 from c360.contracts.bronze import dbt_env
+from c360.contracts.outputs import ensure_output_files, predictions_path
 from c360.lock import home_lock
-from c360.ml.predictions import ensure_predictions_file, predictions_path
 from c360.warehouse.bronze_check import BronzeError, check_as_of, check_bronze, parse_as_of
 from c360.warehouse.dbt import Progress, run_dbt
-
-PUBLISHED_BUILD = "build_info.json"  # in <home>/<target>/ for engines built in place
-# What `c360 clv` and `c360 uplift` rebuild after writing their outputs: both staging models
-# (so a warehouse built before either output existed still builds) and the profile.
-VALUE_OUTPUTS_SELECTOR = "stg_clv_predictions+ stg_uplift_predictions+"
 
 
 class BuildError(Exception):
@@ -68,22 +64,24 @@ def build_warehouse(
     progress: Progress | None = None,
     select: str | None = None,
     target: str | None = None,
+    dbt_vars: dict | None = None,
 ) -> BuildReport:
     """Run `dbt build` (full, or incremental on a copy of the served file) and publish.
 
     `select` (incremental only) rebuilds just those dbt nodes, e.g. the profile after
     new churn scores were written. `target` is the engine (default $C360_TARGET, else
-    duckdb).
+    duckdb). `dbt_vars` overrides project vars for this build (e.g. clv_holdout_days).
     """
     target = resolve_target(target)
+    args = _build_args(incremental, select, dbt_vars)
     if target != "duckdb":
-        return _build_in_place(paths, target, incremental, progress, select)
+        return _build_in_place(paths, target, incremental, progress, select, args)
     started = datetime.now(UTC)
     with home_lock(paths.home, "refresh" if incremental else "build"):
         manifest = check_bronze(paths.bronze)
         as_of = check_as_of(manifest, paths.bronze).isoformat()
         predictions = predictions_path(paths.home)
-        ensure_predictions_file(predictions)
+        ensure_output_files(predictions.parent)
         if incremental and not paths.warehouse.exists():
             raise BuildError(f"no warehouse at {paths.warehouse} to refresh; run `c360 build`")
         previous_as_of = _served_as_of(paths.warehouse) if incremental else ""
@@ -98,8 +96,7 @@ def build_warehouse(
             if incremental:
                 shutil.copy2(paths.warehouse, staged)
             outcome = run_dbt(
-                ["build", *build_mode(incremental),
-                 *(["--select", select] if select else [])],
+                args,
                 env={
                     "C360_AS_OF_DATE": as_of,
                     **dbt_env(manifest),
@@ -307,19 +304,23 @@ def _record_build(
         con.execute("checkpoint")
 
 
-def published_marker(paths: Paths, target: str) -> Path:
-    """For engines built in place: the file naming the published build."""
-    return paths.home / target / PUBLISHED_BUILD
-
-
-def read_published_build(paths: Paths, target: str) -> dict | None:
-    """The published build's id, kind and as-of date (Spark, Snowflake); None if none."""
-    marker = published_marker(paths, target)
-    return json.loads(marker.read_text()) if marker.exists() else None
+def _build_args(incremental: bool, select: str | None, dbt_vars: dict | None) -> list[str]:
+    """`dbt build` with its flags; vars as JSON (valid YAML), only when given."""
+    return [
+        "build",
+        *build_mode(incremental),
+        *(["--select", select] if select else []),
+        *(["--vars", json.dumps(dbt_vars, sort_keys=True)] if dbt_vars else []),
+    ]
 
 
 def _build_in_place(
-    paths: Paths, target: str, incremental: bool, progress: Progress | None, select: str | None
+    paths: Paths,
+    target: str,
+    incremental: bool,
+    progress: Progress | None,
+    select: str | None,
+    args: list[str],
 ) -> BuildReport:
     """dbt build in the engine's own catalog; publish by writing <home>/<target>/build_info."""
     started = datetime.now(UTC)
@@ -333,7 +334,7 @@ def _build_in_place(
         if target == "spark":
             manifest = check_bronze(paths.bronze)
             manifest["as_of_date"] = check_as_of(manifest, paths.bronze).isoformat()
-            ensure_predictions_file(predictions)
+            ensure_output_files(predictions.parent)
             engine = _start_spark(paths)
             env = _spark_env(paths)
             where = str(paths.spark_home)
@@ -343,7 +344,7 @@ def _build_in_place(
                 manifest["as_of_date"] = parse_as_of(
                     manifest["as_of_date"], "bronze manifest as_of_date"
                 ).isoformat()
-            ensure_predictions_file(predictions)
+            ensure_output_files(predictions.parent)
             engine = _upload_to_snowflake(predictions.parent)
             env = {}
             where = f"snowflake database {engine}"
@@ -357,8 +358,7 @@ def _build_in_place(
         marker.unlink(missing_ok=True)
         build_id = new_build_id()
         outcome = run_dbt(
-            ["build", *build_mode(incremental),
-             *(["--select", select] if select else [])],
+            args,
             env=env | {
                 "C360_AS_OF_DATE": manifest.get("as_of_date", ""),
                 **dbt_env(manifest),

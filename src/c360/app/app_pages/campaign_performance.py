@@ -22,7 +22,7 @@ from c360.campaigns.simulator import (
 )
 from c360.campaigns.targeting import compare_targeting
 
-WINDOW_DAYS = 180
+WINDOW_DAYS = 180  # dbt vars campaign_outcome_window_days and _active_days (defaults)
 ACTIVE_DAYS = 30
 
 wh = ui.current_warehouse()
@@ -70,7 +70,7 @@ elif campaigns is not None:
         f"{int(info['control_customers']):,} control"
     )
 
-    outcomes = queries.campaign_outcomes(wh, campaign_id, WINDOW_DAYS, ACTIVE_DAYS)
+    outcomes = queries.campaign_outcomes(wh, campaign_id)
     overall = campaign_effects(outcomes).set_index("metric")
     retention = overall.loc["retained"]
     spend = overall.loc["spend_after"]
