@@ -404,7 +404,15 @@ def _publish_spark_serving(paths: Paths, session, build_id: str) -> None:
     build is published: a build whose serving file cannot be written is not published)."""
     from c360.warehouse.spark_serving import publish_serving
 
-    publish_serving(paths, session, build_id)
+    try:
+        publish_serving(paths, session, build_id)
+    except BuildError:
+        raise
+    except Exception as exc:  # DuckDB, the file system, py4j: one line, nothing published
+        raise BuildError(
+            f"build passed but its serving file could not be written ({_first_line(exc)}); "
+            "the previous Spark build is still served"
+        ) from None
 
 
 def _spark_env(paths: Paths) -> dict[str, str]:
