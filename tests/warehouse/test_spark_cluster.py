@@ -28,6 +28,7 @@ from c360.warehouse.spark_cluster import (
     alive_workers,
     free_port,
     kill,
+    main,
     master_status,
     running,
     start,
@@ -108,6 +109,15 @@ def ask(home: Path, question: str, target: str, master: str) -> list:
     done = c360(home, "ask", question, "--json", master=master, target=target)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)["rows"]
+
+
+def test_the_script_reports_the_running_cluster(cluster, capsys):
+    where = ["--dir", str(cluster.state_dir), "--port", str(cluster.port),
+             "--webui-port", str(cluster.webui_port)]  # fmt: skip
+    assert main(["status", *where]) == 0
+    assert f"{cluster.master_url}: 2 workers alive" in capsys.readouterr().out
+    assert main(["start", *where]) == 1  # one cluster per state directory
+    assert "already running" in capsys.readouterr().err
 
 
 def test_the_pipeline_ran_through_the_cluster(cluster, on_cluster):
