@@ -46,6 +46,10 @@ def publish_serving(paths: Paths, session: Any, build_id: str) -> Path:
     staged = paths.home / "builds" / "serving" / served.name
     shutil.rmtree(staged.parent, ignore_errors=True)
     staged.parent.mkdir(parents=True)
+    try:  # ours alone from here: removed again if anything fails
+        snapshot.mkdir(parents=True)
+    except FileExistsError:
+        raise BuildError(f"build {build_id} already has a serving snapshot; not replaced") from None
     try:
         with duckdb.connect(str(staged)) as con:
             for schema in ("gold", "silver", "meta"):
@@ -112,13 +116,16 @@ def _copy(con: duckdb.DuckDBPyConnection, session: Any, table: str, folder: Path
 
 
 def _copy_through_spark(con: duckdb.DuckDBPyConnection, session: Any, table: str) -> None:
-    rows = session.table(table).toArrow()  # noqa: F841 (read by DuckDB below, by name)
-    con.execute(f"create table {table} as select * from rows")
+    con.register("spark_rows", session.table(table).toArrow())
+    try:
+        con.execute(f"create table {table} as select * from spark_rows")
+    finally:
+        con.unregister("spark_rows")
 
 
 def _link_parquet(source: Path, target: Path) -> None:
     """Hard-link (else copy, on a file system without links) every Parquet file."""
-    target.mkdir(parents=True)
+    target.mkdir()
     linked = []
     for file in _parquet_files(source):
         destination = target / file.name
