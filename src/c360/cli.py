@@ -789,8 +789,12 @@ def ask(
     some), 1 when the SQL was refused or failed.
     """
     from c360.assistant import cli_support  # imported late: keeps the CLI fast
+    from c360.warehouse.serving import served_warehouse
 
-    warehouse = config.Paths.from_env().warehouse
+    try:
+        warehouse = served_warehouse(config.Paths.from_env())
+    except config.TargetError as exc:
+        raise fail(str(exc)) from None
     if run_eval and question is not None:
         raise fail("give either a question or --eval, not both")
     if reset and not session:

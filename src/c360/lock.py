@@ -241,6 +241,7 @@ STALE_STAGING = (
     "model.previous",  # older c360
     "builds",  # c360 build/refresh: the staged warehouse
     ".warehouse.duckdb.*",  # publish: the previous warehouse and stale side files
+    "spark/.serving.duckdb.*",  # the same for the serving file of a Spark build
     ".bronze.tmp-*",  # c360 generate: the next bronze
     ".bronze.old-*",  # c360 generate: the retired bronze
     ".import-spill-*",  # c360 import: DuckDB spill files

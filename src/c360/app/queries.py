@@ -133,7 +133,8 @@ class Audience:
 
 
 def warehouse_path() -> str:
-    return str(Paths.from_env().warehouse)
+    """The served DuckDB file: the warehouse, or after a Spark build its serving file."""
+    return str(serving.served_warehouse(Paths.from_env()))
 
 
 def locate() -> Warehouse | None:
@@ -171,10 +172,12 @@ def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
     """A private read-only connection to the warehouse file at `path`.
 
     SQL may read no other file and reach no network, except the bronze Parquet files next to
-    the warehouse (the silver campaign views read them).
+    the warehouse (the silver campaign views read them) and the file's fact folder (Spark's
+    Parquet, read in place).
     """
     bronze = os.path.join(os.path.dirname(path), "bronze")
-    return serving.open_read_only(path, [bronze + os.sep, os.path.realpath(bronze) + os.sep])
+    allowed = [bronze + os.sep, os.path.realpath(bronze) + os.sep]
+    return serving.open_read_only(path, allowed + serving.gold_directories(path))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False, on_release=lambda con: con.close())

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from c360.warehouse.serving import CATALOG, open_read_only
+from c360.warehouse.serving import CATALOG, gold_directories, open_read_only
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_ROWS = 1_000
@@ -48,7 +48,11 @@ def open_locked(path: Path) -> duckdb.DuckDBPyConnection:
     if not Path(path).is_file():
         raise WarehouseMissing(f"no warehouse at {path}; run `c360 build` first")
     try:
-        return open_read_only(path, memory_limit=os.environ.get("C360_DUCKDB_MEMORY_LIMIT", "2GB"))
+        return open_read_only(
+            path,
+            gold_directories(path),  # Spark's facts, read in place; nothing else
+            memory_limit=os.environ.get("C360_DUCKDB_MEMORY_LIMIT", "2GB"),
+        )
     except duckdb.Error as exc:
         raise RunError(f"cannot open the warehouse {path}: {exc}") from None
 

@@ -8,7 +8,9 @@ Spark and Snowflake: dbt builds in place, in the Spark catalog under `$C360_HOME
 in the Snowflake database (tables cannot be swapped as one file). "Published" means
 `$C360_HOME/<target>/build_info.json` names the build: it is removed when a build starts
 and written only when that build passed, and the Python side (train, score) refuses to
-read without it. On Spark, `meta.build_history` records every published build, as on DuckDB.
+read without it. On Spark, `meta.build_history` records every published build, as on DuckDB,
+and a passed build also publishes a DuckDB serving file for the app and the assistant
+(`spark_serving.py`) before `build_info.json` is written.
 """
 
 import json
@@ -375,6 +377,7 @@ def _build_in_place(
         kind = ("scores" if select else "incremental") if incremental else "full"
         if target == "spark":
             _record_spark_build(engine, build_id, kind, manifest, started)
+            _publish_spark_serving(paths, engine, build_id)
         as_of = manifest.get("as_of_date") or "latest transaction"
         info = {"build_id": build_id, "kind": kind, "as_of_date": as_of}
         staged = marker.with_name(f".{marker.name}.tmp")
@@ -407,6 +410,22 @@ def _start_spark(paths: Paths):
         return spark_session(paths)
     except SparkError as exc:
         raise BuildError(str(exc)) from None
+
+
+def _publish_spark_serving(paths: Paths, session, build_id: str) -> None:
+    """The DuckDB file the app and the assistant read after a Spark build (before the
+    build is published: a build whose serving file cannot be written is not published)."""
+    from c360.warehouse.spark_serving import publish_serving
+
+    try:
+        publish_serving(paths, session, build_id)
+    except BuildError:
+        raise
+    except Exception as exc:  # DuckDB, the file system, py4j: one line, nothing published
+        raise BuildError(
+            f"build passed but its serving file could not be written ({_first_line(exc)}); "
+            "the previous Spark build is still served"
+        ) from None
 
 
 def _spark_env(paths: Paths) -> dict[str, str]:

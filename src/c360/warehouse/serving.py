@@ -6,10 +6,13 @@ settings. Then external access (files, network, extensions) is switched off, exc
 directories given, and the configuration is locked so no query can turn it back on.
 """
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
+
+from c360.config import Paths, resolve_target
 
 CATALOG = "wh"
 
@@ -41,3 +44,23 @@ def open_read_only(
         con.close()
         raise
     return con
+
+
+def fact_directory(served: str | Path) -> Path:
+    """Parquet files a served file's views read in place (`<name>.parquet/` beside it):
+    Spark's facts, snapshotted per build (c360.warehouse.spark_serving)."""
+    return Path(served).with_suffix(".parquet")
+
+
+def gold_directories(served: str | Path) -> list[str]:
+    """What the served file's gold views may read: its fact folder, as given and resolved."""
+    folder = fact_directory(served)
+    return sorted({str(folder) + os.sep, os.path.realpath(folder) + os.sep})
+
+
+def served_warehouse(paths: Paths, target: str | None = None) -> Path:
+    """The DuckDB file the app and the assistant read for `target` (default $C360_TARGET):
+    DuckDB's warehouse, or the serving file a published Spark build wrote."""
+    if resolve_target(target) == "spark":
+        return paths.spark_home / "serving.duckdb"
+    return paths.warehouse

@@ -16,6 +16,7 @@ Derby admits one process at a time: one Spark command per c360 home at once.
 """
 
 import os
+import socket
 import warnings
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ def spark_session(paths: Paths) -> Any:
                 f"this process already runs Spark on {current}; one c360 home per process"
             )
         return active
+    check_master(conf["spark.master"])
     builder = SparkSession.builder.appName("c360").enableHiveSupport()
     for key, value in conf.items():
         builder = builder.config(key, value)
@@ -85,6 +87,28 @@ def spark_session(paths: Paths) -> Any:
     except Exception as exc:  # no Java, bad settings: py4j raises plain exceptions
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SparkError(f"cannot start Spark ({first}); {INSTALL_HINT}") from None
+
+
+def check_master(master: str, timeout: float = 5.0) -> None:
+    """A standalone master (`spark://host:port[,host:port]`) must accept connections.
+
+    Without this check Spark retries for about a minute and then fails deep inside the
+    build; here it is one line at once. Other masters (local, yarn, k8s://) are not checked.
+    """
+    if not master.startswith("spark://"):
+        return
+    errors = []
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout):
+                return
+        except (OSError, ValueError) as exc:
+            errors.append(exc.strerror or str(exc) or type(exc).__name__)
+    raise SparkError(
+        f"no Spark master answers at {master} ({'; '.join(errors)}); start one "
+        "(python -m c360.warehouse.spark_cluster start) or set C360_SPARK_MASTER"
+    )
 
 
 def read_frame(paths: Paths, sql: str, params: list | None = None) -> pd.DataFrame:
