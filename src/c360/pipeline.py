@@ -120,7 +120,8 @@ def run_all(
 ) -> dict[str, object]:
     """Build, train, score, CLV and uplift on one engine, then republish once.
 
-    Uplift is skipped (not failed) when the data has no randomised campaign. `on_stage`
+    Uplift is skipped (not failed) when the data has no randomised campaign, or one too
+    small to learn from. `on_stage`
     hears each finished stage (the CLI prints it)."""
     target = resolve_target(target)
     done: dict[str, object] = {}
@@ -141,8 +142,8 @@ def run_all(
         )
         try:
             uplift = uplift_stage.fit_and_write(paths, seed=seed, target=target)
-        except uplift_stage.NoCampaign as exc:
-            uplift = {"skipped": str(exc)}
+        except (uplift_stage.NoCampaign, uplift_stage.TooLittleData) as exc:
+            uplift = {"skipped": str(exc)}  # what the data allows: the run goes on
         finished("uplift", uplift)
         finished("publish", republish(paths, ALL_OUTPUTS_SELECTOR, target, progress))
         scored.kept_as = str(churn_stage.keep_scoring(paths, scoring))

@@ -33,6 +33,11 @@ class NoCampaign(UpliftError):
     """Nothing to learn from: the data has no randomised campaign."""
 
 
+class TooLittleData(UpliftError):
+    """The campaign is there, but too small to learn from (too few participants, or an arm
+    whose outcome never varies)."""
+
+
 def uplift_path(home: Path) -> Path:
     return outputs_dir(home) / UPLIFT_FILE
 
@@ -127,7 +132,7 @@ def fit_and_write(
         raise UpliftError(str(exc).strip().splitlines()[0]) from None
     seconds["query"] = round(time.perf_counter() - started, 2)
     if len(frame) < MIN_PARTICIPANTS:
-        raise UpliftError(
+        raise TooLittleData(
             f"campaign {campaign.campaign_id} has {len(frame)} participants with features; "
             f"uplift needs at least {MIN_PARTICIPANTS}"
         )
@@ -144,7 +149,7 @@ def fit_and_write(
         final = fit_uplift(frame, features, learner=learner, seed=seed)
         seconds["fit_all"] = round(time.perf_counter() - started, 2)
     except ValueError as exc:
-        raise UpliftError(str(exc)) from None
+        raise TooLittleData(f"campaign {campaign.campaign_id}: {exc}") from None
 
     # evaluation only: the truth sees predictions, never the other way round
     from c360.uplift.truth import truth_report
