@@ -124,6 +124,23 @@ def test_materialising_the_assets_builds_publishes_scores_and_refreshes(home):
     assert "build failed, warehouse unchanged" in step_failure.event_specific_data.error.message
 
 
+def test_a_home_without_bronze_fails_the_warehouse_step_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("C360_HOME", str(tmp_path / "empty"))
+    paths = Paths(tmp_path / "empty")
+    paths.home.mkdir()
+    defs = build_definitions(paths)  # parsing needs no bronze
+
+    result = defs.resolve_job_def("c360_daily").execute_in_process(raise_on_error=False)
+
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failure.step_key == "c360_warehouse"
+    message = failure.event_specific_data.error.message
+    assert "bronze" in message and "\n" not in message.strip()
+    assert check_results(result) == [] and materialised(result) == {}
+    assert not paths.warehouse.exists()
+
+
 def test_the_schedules_run_the_daily_and_weekly_jobs(home):
     defs = build_definitions(home)
     schedules = {s.name: (s.job_name, s.cron_schedule) for s in defs.schedules}

@@ -16,6 +16,7 @@
 """
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,11 +56,13 @@ class WarehouseConfig(Config):
 
 
 def parse_manifest(paths: Paths) -> dict[str, Any]:
-    """`dbt parse` into the home's dbt target folder; the manifest Dagster's assets come from."""
-    outcome = run_dbt(["parse"], env={}, paths=paths, target="duckdb")
+    """`dbt parse`; the manifest Dagster's assets come from. Into a folder of its own, so that
+    loading the definitions never touches the artifacts of a c360 build running meanwhile."""
+    folder = paths.home / "dagster" / "dbt_target"
+    outcome = run_dbt(["parse"], env={}, paths=paths, target="duckdb", target_path=folder)
     if not outcome.success:
         raise DagsterSetupError(f"dbt parse failed: {outcome.summary()}")
-    return json.loads((paths.home / "dbt_target" / "manifest.json").read_text())
+    return json.loads((folder / "manifest.json").read_text())
 
 
 def build_results(
@@ -120,28 +123,36 @@ def warehouse_assets(paths: Paths, manifest: dict[str, Any]):
 
     @dbt_assets(manifest=manifest, dagster_dbt_translator=translator, name="c360_warehouse")
     def c360_warehouse(context: AssetExecutionContext, config: WarehouseConfig):
+        from c360.warehouse.bronze_check import BronzeError
         from c360.warehouse.publish import BuildError, build_warehouse
 
         incremental = paths.warehouse.exists() and not config.full_refresh
+        started = time.time()
         try:
             build = build_warehouse(paths, incremental=incremental)
-        except BuildError as exc:
-            # nothing was published: report the tests that failed in the staged build, then
-            # fail the step with c360's one line (downstream assets do not run)
-            yield from check_results(context, manifest, _run_results(paths), translator, True)
+        except (BuildError, BronzeError) as exc:
+            # nothing was published: report the tests that failed in the staged build (if
+            # dbt got that far), then fail the step with c360's one line; downstream
+            # assets do not run
+            failed = _run_results(paths, since=started)
+            yield from check_results(context, manifest, failed, translator, failed_only=True)
             raise Failure(description=str(exc)) from None
         context.log.info(
             f"published build {build.build_id} ({build.kind}) as of {build.as_of_date}"
         )
-        yield from build_results(context, manifest, _run_results(paths), translator, build)
+        results = _run_results(paths, since=started)
+        yield from build_results(context, manifest, results, translator, build)
 
     return c360_warehouse
 
 
-def _run_results(paths: Paths) -> dict[str, Any]:
-    """The last dbt invocation's results (c360 runs dbt with its target path in the home)."""
+def _run_results(paths: Paths, since: float) -> dict[str, Any]:
+    """The results of the build c360 ran (its dbt artifacts are in $C360_HOME/dbt_target);
+    none when dbt did not run since `since` (the build failed before it, e.g. on bronze)."""
     path = paths.home / "dbt_target" / "run_results.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    if not path.exists() or path.stat().st_mtime < since:
+        return {}
+    return json.loads(path.read_text())
 
 
 def stage_assets(paths: Paths, warehouse) -> list:
