@@ -51,11 +51,13 @@ def run_dbt(
     paths: Paths,
     progress: Progress | None = None,
     target: str | None = None,
+    target_path: Path | None = None,
 ) -> DbtOutcome:
     """Invoke `dbt <args>` against the c360 project; never raises for dbt failures.
 
     `target` names the profile output (dbt/profiles.yml); None leaves it to the profile
-    ($C360_TARGET, else duckdb).
+    ($C360_TARGET, else duckdb). `target_path` is dbt's artifacts folder (default
+    `$C360_HOME/dbt_target`, the builds').
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
 
@@ -74,7 +76,7 @@ def run_dbt(
     common = [
         "--project-dir", str(project),
         "--profiles-dir", str(project),
-        "--target-path", str(paths.home / "dbt_target"),
+        "--target-path", str(target_path or paths.home / "dbt_target"),
         "--log-path", str(paths.home / "logs"),
         *(["--target", target] if target else []),
     ]  # fmt: skip
