@@ -206,7 +206,7 @@ def _refresh(paths: Paths, progress: Progress) -> tuple[str, str]:
 
 
 def _score(paths: Paths, progress: Progress) -> tuple[str, str]:
-    from c360.ml.pipeline import score
+    from c360.pipeline import score
 
     summary = score(paths, progress=progress)
     return "ok", (
@@ -229,7 +229,7 @@ def _refit(name: str, paths: Paths, options: DailyOptions, state: dict, progress
 
 
 def _clv(paths: Paths, seed: int, progress: Progress) -> tuple[str, str]:
-    from c360.clv.pipeline import run_clv
+    from c360.pipeline import run_clv
 
     summary = run_clv(paths, seed=seed, progress=progress)
     return "ok", (
@@ -239,11 +239,12 @@ def _clv(paths: Paths, seed: int, progress: Progress) -> tuple[str, str]:
 
 
 def _uplift(paths: Paths, seed: int, progress: Progress) -> tuple[str, str]:
-    from c360.uplift.pipeline import NoCampaign, run_uplift
+    from c360.pipeline import run_uplift
+    from c360.uplift.pipeline import NoCampaign, TooLittleData
 
     try:
         summary = run_uplift(paths, seed=seed, progress=progress)
-    except NoCampaign as exc:
+    except (NoCampaign, TooLittleData) as exc:
         return "skipped", str(exc)
     return "ok", (
         f"model {summary.model_id} on {summary.campaign_id}: held-out Qini area "

@@ -178,7 +178,7 @@ def stage_assets(paths: Paths, warehouse) -> list:
     @asset(group_name=GROUP, deps=[churn_model, model("churn_features")])
     def churn_predictions() -> MaterializeResult:
         """Every customer's churn score as of the build; the profile republished (`c360 score`)."""
-        from c360.ml.pipeline import score
+        from c360.pipeline import score
 
         summary = score(paths)
         return MaterializeResult(
@@ -194,7 +194,7 @@ def stage_assets(paths: Paths, warehouse) -> list:
     @asset(group_name=GROUP, deps=[model("fct_transactions"), model("build_as_of")])
     def clv_predictions() -> MaterializeResult:
         """12-month customer lifetime value, validated on a holdout (`c360 clv`)."""
-        from c360.clv.pipeline import run_clv
+        from c360.pipeline import run_clv
 
         summary = run_clv(paths, seed=SEED)
         return MaterializeResult(
@@ -213,11 +213,12 @@ def stage_assets(paths: Paths, warehouse) -> list:
     )
     def uplift_predictions() -> MaterializeResult:
         """Campaign uplift per customer (`c360 uplift`); skipped when bronze has no campaign."""
-        from c360.uplift.pipeline import NoCampaign, run_uplift
+        from c360.pipeline import run_uplift
+        from c360.uplift.pipeline import NoCampaign, TooLittleData
 
         try:
             summary = run_uplift(paths, seed=SEED)
-        except NoCampaign as exc:
+        except (NoCampaign, TooLittleData) as exc:
             return MaterializeResult(metadata={"skipped": str(exc)})
         return MaterializeResult(
             metadata={
