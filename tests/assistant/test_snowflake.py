@@ -181,7 +181,11 @@ def test_a_refused_question_never_reaches_snowflake(on_snowflake, sent):
 def test_the_runner_itself_sends_only_one_read_only_query(snowflake_home, sent):
     runner = SnowflakeRunner(max_rows=5)
     try:
-        for sql in ["drop table gold.dim_date", "select 1; select 2", "insert into gold.x values (1)"]:
+        for sql in [
+            "drop table gold.dim_date",
+            "select 1; select 2",
+            "insert into gold.x values (1)",
+        ]:
             before = len(sent)
             with pytest.raises(RunError):
                 runner.run(sql)
@@ -203,7 +207,9 @@ def test_an_answer_over_the_byte_cap_is_refused(snowflake_home):
 
 
 def test_a_failing_query_is_one_line_and_the_next_question_works(on_snowflake):
-    failed = on_snowflake.run_sql("select cast(state as integer) as n from gold.customer_360_profile")
+    failed = on_snowflake.run_sql(
+        "select cast(state as integer) as n from gold.customer_360_profile"
+    )
     assert failed.status == "error"
     assert "\n" not in failed.message and failed.message.startswith("the query failed")
     assert on_snowflake.ask("How many customers are there?").ok
@@ -215,3 +221,21 @@ def test_a_lost_session_is_replaced(on_snowflake):
     assert lost.status == "error" and "\n" not in lost.message
     again = on_snowflake.ask("How many customers are there?")
     assert again.ok and on_snowflake.runner.rebuilds >= 1
+
+
+def test_the_app_page_answers_on_snowflake(snowflake_home, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import ENTRY
+
+    monkeypatch.setenv("C360_HOME", str(tmp_path))  # no DuckDB warehouse here at all
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/ai_assistant.py").run()
+    assert not at.exception and not at.error
+    at.chat_input(key="assistant_input").set_value("How many customers are in each segment?").run()
+    assert not at.exception and not at.error
+    frame = at.dataframe[0].value
+    assert list(frame.columns) == ["behavioral_segment", "customers"]
+    assert frame["customers"].sum() > 0
+    assert (tmp_path / "logs" / "assistant.jsonl").is_file()

@@ -12,14 +12,16 @@ translated here, by sqlglot, to Snowflake SQL:
 - the translated statement must still be one read-only query, else nothing is sent.
 
 Answers come back with the DuckDB query's own column names (values as the connector gives
-them: NUMBER without a scale as int, with one as Decimal, like DuckDB's DECIMAL). Each query has a server-side time limit (the connector's `timeout`), at most
-`max_rows` rows and about `max_bytes` bytes. Any failure is one line (RunError); a lost
-session is replaced by a fresh login before the next question.
+them: NUMBER without a scale as int, with one as Decimal, like DuckDB's DECIMAL). Each query
+has a server-side time limit (the connector's `timeout`), at most `max_rows` rows and about
+`max_bytes` bytes. Any failure is one line (RunError); a lost session is replaced by a
+fresh login before the next question.
 
 Read-only on Snowflake rests on the guard, on this re-check, and on the role: give the
 assistant a role that can only SELECT the gold schema (docs/snowflake.md).
 """
 
+import contextlib
 import threading
 import time
 from datetime import date
@@ -138,10 +140,8 @@ class SnowflakeRunner:
         with self._lock:
             old, self._con = self._con, fresh
             self.rebuilds += 1
-        try:
+        with contextlib.suppress(Exception):  # the old session is gone anyway
             old.close()
-        except Exception:  # the old session is gone anyway
-            pass
 
     def run(self, sql: str, timeout_s: float | None = None) -> Result:
         """Translate and run `sql` (already checked by the guard); RunError (one line)."""
@@ -168,10 +168,8 @@ class SnowflakeRunner:
         lost = getattr(exc, "errno", None) in SESSION_LOST or sqlstate.startswith("08")
         closed = getattr(self._con, "is_closed", lambda: False)()
         if lost or closed:
-            try:
+            with contextlib.suppress(RunError):  # unreachable: the next question says so
                 self.rebuild()
-            except RunError:  # Snowflake is unreachable: the next question says so
-                pass
 
     def _run(self, text: str, timeout: float) -> tuple[list[str], list[str], list[tuple], bool]:
         from snowflake.connector.constants import FIELD_ID_TO_NAME
