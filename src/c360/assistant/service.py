@@ -13,6 +13,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from c360.assistant import guard
 from c360.assistant.answer import Answer, choose_chart, summarize
@@ -29,6 +30,10 @@ from c360.assistant.llm import (
 from c360.assistant.planner import Clarification, Plan, Planner
 from c360.assistant.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, RunError, Runner
 from c360.assistant.semantic import SemanticModel, load
+from c360.config import Paths, TargetError, resolve_target
+
+if TYPE_CHECKING:
+    from c360.assistant.snowflake_runner import SnowflakeRunner
 
 ENGINES = ("offline", "llm")
 LOG_FILE = "assistant.jsonl"
@@ -74,12 +79,27 @@ def _clip(text, n: int = MAX_LOGGED_CHARS):
     return text if len(text) <= n else text[:n] + f"… [{len(text) - n} more characters]"
 
 
+def open_runner(
+    warehouse: Path | None, target: str | None = None, **limits
+) -> "Runner | SnowflakeRunner":
+    """The one place that picks the engine the assistant's SQL runs on: Snowflake when the
+    target (`target`, else $C360_TARGET) is snowflake, else the DuckDB warehouse file (the
+    Spark target publishes one too). Raises RunError or TargetError (one line)."""
+    if resolve_target(target) == "snowflake":
+        from c360.assistant.snowflake_runner import SnowflakeRunner  # sqlglot, connector
+
+        return SnowflakeRunner(**limits)
+    if warehouse is None:
+        raise RunError("no warehouse file given")
+    return Runner(Path(warehouse), **limits)
+
+
 class Assistant:
     """Answers questions about one published warehouse."""
 
     def __init__(
         self,
-        runner: Runner,
+        runner: "Runner | SnowflakeRunner",
         model: SemanticModel,
         log_dir: Path,
         llm: LLMClient | None = None,
@@ -95,21 +115,26 @@ class Assistant:
     @classmethod
     def open(
         cls,
-        warehouse: Path,
+        warehouse: Path | None = None,
         log_dir: Path | None = None,
         llm_config: LLMConfig | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_rows: int = DEFAULT_MAX_ROWS,
+        target: str | None = None,
     ) -> "Assistant":
-        """An assistant on the warehouse file; logs next to it unless `log_dir` is given."""
-        warehouse = Path(warehouse)
+        """An assistant on the configured target (`target`, else $C360_TARGET): the DuckDB
+        warehouse file, or Snowflake. Logs go to `log_dir`, else next to the warehouse
+        file, else to `$C360_HOME/logs`."""
         try:
-            runner = Runner(warehouse, timeout_s=timeout_s, max_rows=max_rows)
-        except RunError as exc:
+            runner = open_runner(warehouse, target, timeout_s=timeout_s, max_rows=max_rows)
+        except (RunError, TargetError) as exc:
             raise AssistantError(str(exc)) from None
+        if log_dir is None:
+            log_dir = Path(warehouse).parent if warehouse else Paths.from_env().home
+            log_dir = log_dir / "logs"
         try:
             llm = LLMClient(llm_config) if llm_config else None
-            return cls(runner, load(), log_dir or warehouse.parent / "logs", llm)
+            return cls(runner, load(), log_dir, llm)
         except RunError as exc:
             runner.close()
             raise AssistantError(str(exc)) from None

@@ -90,6 +90,8 @@ def _column_type(data_type: pa.DataType) -> str:
         return "number(38, 0)"
     if pa.types.is_floating(data_type):
         return "double"
+    if pa.types.is_decimal(data_type) and data_type.precision <= 38:
+        return f"number({data_type.precision}, {data_type.scale})"
     if pa.types.is_date(data_type):
         return "date"
     if pa.types.is_timestamp(data_type):

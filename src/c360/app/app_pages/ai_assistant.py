@@ -37,9 +37,17 @@ def _llm_config() -> LLMConfig | None:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False, on_release=lambda a: a.close())
-def _assistant(path: str, identity: tuple[int, int, int], llm: LLMConfig | None) -> Assistant:
-    """One assistant (its own locked read-only connection) per published build."""
-    return Assistant.open(Path(path), llm_config=llm)
+def _assistant(path: str, identity: tuple, llm: LLMConfig | None) -> Assistant:
+    """One assistant (its own read-only connection) per published build; `Assistant.open`
+    picks the engine from C360_TARGET: the DuckDB file at `path`, or Snowflake."""
+    return Assistant.open(Path(path) if path else None, llm_config=llm)
+
+
+def _build_key() -> tuple[str, tuple]:
+    """What identifies the build the assistant reads (a new build gets a new assistant)."""
+    if queries.is_snowflake(wh):
+        return "", (wh.database, wh.build_id)
+    return wh.path, wh.identity
 
 
 def _clear() -> None:
@@ -58,7 +66,7 @@ def _store_feedback(entry_id: str) -> None:
         return
     answer: Answer = entry["answer"]
     rating = "up" if value == 1 else "down"
-    _assistant(wh.path, wh.identity, _llm_config()).feedback(
+    _assistant(*_build_key(), _llm_config()).feedback(
         answer.question, answer.sql, rating, engine=answer.engine
     )
     entry["feedback"] = rating
@@ -129,16 +137,9 @@ def _show_answer(entry: dict) -> None:
 
 
 st.title("AI Assistant")
-if queries.is_snowflake(wh):
-    st.info(
-        "The AI Assistant answers from the DuckDB warehouse only; it is not available while "
-        "the app reads Snowflake (`C360_TARGET=snowflake`). The other pages read Snowflake.",
-        icon=":material/info:",
-    )
-    st.stop()
 llm_config = _llm_config()
 try:
-    assistant = _assistant(wh.path, wh.identity, llm_config)
+    assistant = _assistant(*_build_key(), llm_config)
 except AssistantError as exc:
     st.error(ui.plain(str(exc)))
     st.stop()
