@@ -16,6 +16,7 @@ from uuid import uuid4
 import pandas as pd
 import pytest
 import sqlglot
+import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc
 from streamlit.testing.v1 import AppTest
 
@@ -273,6 +274,9 @@ def snowflake_app(monkeypatch, tmp_path):
             monkeypatch.delenv(name, raising=False)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
+        # st.connection caches connections per process: one another test opened (on
+        # fakesnow, same settings) would be reused instead of connecting
+        st.cache_resource.clear()
         at = AppTest.from_file(str(ENTRY), default_timeout=60)
         at.run()
         return at
