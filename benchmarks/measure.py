@@ -2,7 +2,7 @@
 
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psutil
 
@@ -16,9 +16,11 @@ class Measurement:
     cpu_percent: float  # 200 = both of two cores busy for the whole run
     returncode: int
     stdout: str
+    samples: list[tuple[float, int]] = field(default_factory=list)  # (perf_counter, bytes)
 
 
-def measure(command: list[str], env: dict | None = None) -> Measurement:
+def measure(command: list[str], env: dict | None = None, keep_samples: bool = False) -> Measurement:
+    """`keep_samples` keeps every (time.perf_counter(), tree RSS in bytes) sample taken."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
@@ -26,6 +28,7 @@ def measure(command: list[str], env: dict | None = None) -> Measurement:
     root = psutil.Process(process.pid)
     peak = 0
     cpu_seen: dict[int, float] = {}
+    samples: list[tuple[float, int]] = []
     while process.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
@@ -40,6 +43,8 @@ def measure(command: list[str], env: dict | None = None) -> Measurement:
             except psutil.NoSuchProcess:
                 continue
         peak = max(peak, rss)
+        if keep_samples:
+            samples.append((time.perf_counter(), rss))
         time.sleep(SAMPLE_SECONDS)
     stdout, _ = process.communicate()
     seconds = time.perf_counter() - started
@@ -49,4 +54,5 @@ def measure(command: list[str], env: dict | None = None) -> Measurement:
         cpu_percent=100 * sum(cpu_seen.values()) / seconds,
         returncode=process.returncode,
         stdout=stdout,
+        samples=samples,
     )

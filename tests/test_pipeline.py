@@ -15,8 +15,13 @@ def test_run_fits_every_stage_and_publishes_twice_in_all(bronze, tmp_path, monke
     monkeypatch.setenv("C360_HOME", str(home))
     result = CliRunner().invoke(app, ["run", "--json"])
     assert result.exit_code == 0, result.output
-    stages = json.loads(result.stdout)["stages"]
+    report = json.loads(result.stdout)
+    stages = report["stages"]
     assert list(stages) == ["generate", "build", "train", "score", "clv", "uplift", "publish"]
+    # each stage's own wall time (bronze existed: nothing generated, so no time for it)
+    assert list(report["seconds"]) == list(stages)[1:]
+    assert all(s > 0 for s in report["seconds"].values())
+    assert report["seconds"]["build"] >= stages["build"]["seconds"] * 0.9
     assert stages["clv"]["scored"] > 0 and stages["uplift"]["scored"] > 0
     assert stages["clv"]["validation"]["holdout_days"] == 180
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:

@@ -576,14 +576,14 @@ def run(
     target = _target(target)
     paths = config.Paths.from_env()
     with _writer(paths.home, "run"):  # one lock for every stage: no writer slips in between
-        stages = _run_stages(paths, scale, seed, regenerate, target, json)
+        stages, seconds = _run_stages(paths, scale, seed, regenerate, target, json)
     if json:
-        print_json({"home": str(paths.home), "stages": stages})
+        print_json({"home": str(paths.home), "stages": stages, "seconds": seconds})
 
 
 def _run_stages(
     paths: config.Paths, scale: float, seed: int, regenerate: bool, target: str, json: bool
-) -> dict[str, object]:
+) -> tuple[dict[str, object], dict[str, float]]:
     stages: dict[str, object] = {}
     if regenerate or not (paths.bronze / "_manifest.json").exists():
         request = GenerateRequest(
@@ -594,13 +594,16 @@ def _run_stages(
             output=paths.bronze,
             force=True,
         )
+        started = time.perf_counter()
         stages["generate"] = _generate(request, quiet=json)
+        generated = {"generate": round(time.perf_counter() - started, 2)}
     else:
         stages["generate"] = "skipped (bronze exists; use --regenerate)"
+        generated = {}
         if not json:
             err_console.print(f"bronze already at {paths.bronze}; skipping generate")
-    stages.update(_pipeline(paths, seed, target, quiet=json))
-    return stages
+    done, seconds = _pipeline(paths, seed, target, quiet=json)
+    return stages | done, generated | seconds
 
 
 @app.command()
@@ -657,23 +660,30 @@ def daily(
     raise typer.Exit(0 if report.ok else 1)
 
 
-def _pipeline(paths: config.Paths, seed: int, target: str, quiet: bool) -> dict[str, object]:
-    """Build, train, score, CLV and uplift on `target`, then one republish (c360.pipeline)."""
+def _pipeline(
+    paths: config.Paths, seed: int, target: str, quiet: bool
+) -> tuple[dict[str, object], dict[str, float]]:
+    """Build, train, score, CLV and uplift on `target`, then one republish (c360.pipeline):
+    each stage's result, and its wall time in seconds."""
     from c360.clv.pipeline import ClvError  # imported late: PyMC is slow to import
     from c360.ml.dataset import DatasetError
     from c360.ml.model import ModelError
     from c360.pipeline import run_all
     from c360.uplift.pipeline import UpliftError
 
+    seconds: dict[str, float] = {}
+
+    def heard(stage) -> None:
+        seconds[stage.name] = stage.seconds
+        if not quiet:
+            _say_stage(stage)
+
     try:
         with stage_progress(enabled=not quiet) as progress:
-            done = run_all(
-                paths, seed=seed, target=target, progress=progress,
-                on_stage=None if quiet else _say_stage,
-            )  # fmt: skip
+            done = run_all(paths, seed=seed, target=target, progress=progress, on_stage=heard)
     except (BronzeError, BuildError, DatasetError, ModelError, ClvError, UpliftError) as exc:
         raise fail(str(exc)) from None
-    return {name: _plain(result) for name, result in done.items()}
+    return {name: _plain(result) for name, result in done.items()}, seconds
 
 
 def _plain(result: object) -> object:

@@ -8,6 +8,7 @@ changes one (`c360 clv --holdout-days`, dbt var `clv_holdout_days`) rebuilds tha
 with the var before the stage reads it.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -109,6 +110,7 @@ class Stage:
 
     name: str
     result: object
+    seconds: float = 0.0  # wall time of this stage alone
 
 
 def run_all(
@@ -125,11 +127,14 @@ def run_all(
     hears each finished stage (the CLI prints it)."""
     target = resolve_target(target)
     done: dict[str, object] = {}
+    clock = [time.perf_counter()]
 
     def finished(name: str, result: object) -> None:
         done[name] = result
+        now = time.perf_counter()
+        seconds, clock[0] = round(now - clock[0], 2), now
         if on_stage is not None:
-            on_stage(Stage(name, result))
+            on_stage(Stage(name, result, seconds))
 
     with home_lock(paths.home, "run"):
         finished("build", build_warehouse(paths, progress=progress, target=target))
