@@ -207,6 +207,23 @@ def test_the_apps_queries_read_the_serving_file_as_on_duckdb(on_cluster, duck, m
             assert not wrong, f"{name}.{column}: {wrong[:3]}"
 
 
+def monitor(home: Path, target: str, master: str) -> dict:
+    done = c360(home, "monitor", "--json", master=master, target=target)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_the_monitor_reads_the_serving_file_as_on_duckdb(cluster, on_cluster, duck):
+    on_spark = monitor(on_cluster.home, "spark", cluster.master_url)
+    on_duckdb = monitor(duck.home, "duckdb", cluster.master_url)
+    days = on_duckdb["volume"]["days"]
+    assert days  # (with no quarantine table in the serving file the monitor would fail)
+    assert on_spark["volume"]["days"] == days
+    assert on_spark["warehouse_as_of"] == on_duckdb["warehouse_as_of"]
+    assert len(on_spark["scorings"]) == len(on_duckdb["scorings"]) == 1
+    assert on_spark["verdict"]["status"] == on_duckdb["verdict"]["status"]
+
+
 def test_no_reachable_master_is_one_line(tmp_path, cluster_bronze):
     shutil.copytree(cluster_bronze, tmp_path / "bronze")
     nobody = f"spark://127.0.0.1:{free_port()}"

@@ -32,13 +32,14 @@ class MonitorError(Exception):
 
 def build_report(paths: Paths) -> dict:
     """The whole report as plain data (JSON-ready)."""
-    if not paths.warehouse.exists():
-        raise MonitorError(f"no warehouse at {paths.warehouse}; run `c360 build` first")
+    warehouse = serving.served_warehouse(paths)  # DuckDB's, or a Spark build's serving file
+    if not warehouse.exists():
+        raise MonitorError(f"no warehouse at {warehouse}; run `c360 build` first")
     try:
         scorings = read_scorings(paths.home)
     except HistoryError as exc:
         raise MonitorError(str(exc)) from None
-    con = serving.open_read_only(paths.warehouse)
+    con = serving.open_read_only(warehouse)
     try:
         con.execute(f"use {serving.CATALOG}")
         as_of = con.execute("select as_of_date from gold.build_as_of").fetchall()[0][0]

@@ -132,19 +132,17 @@ def _steps(paths: Paths, options: DailyOptions, state: dict, progress: Progress)
     def label(step: str) -> Progress:
         return lambda stage, done, total: progress(f"{step}: {stage}", done, total)
 
-    target = resolve_target()  # $C360_TARGET: refresh and score run on it
-    # CLV, uplift and the monitor read the DuckDB warehouse; Snowflake keeps bronze itself
-    elsewhere = None if target == "duckdb" else f"reads the DuckDB warehouse, not {target}'s"
+    target = resolve_target()  # $C360_TARGET: every step but the monitor runs on it
+    on_snowflake = target == "snowflake"
     remote = "bronze is in Snowflake: check it there (dbt source freshness)"
-    yield "freshness", _skip(remote) if target == "snowflake" else _freshness(paths)
+    # the monitor reads a DuckDB file: DuckDB's warehouse or a Spark build's serving file
+    no_file = "reads a DuckDB file (the warehouse, or Spark's serving file); Snowflake has none"
+    yield "freshness", _skip(remote) if on_snowflake else _freshness(paths)
     yield "refresh", lambda: _refresh(paths, label("refresh"))
     yield "score", lambda: _score(paths, label("score"))
     for name in REFITS:
-        yield (
-            name,
-            _skip(elsewhere) if elsewhere else _refit(name, paths, options, state, label(name)),
-        )
-    yield "monitor", _skip(elsewhere) if elsewhere else (lambda: _monitor(paths))
+        yield name, _refit(name, paths, options, state, label(name))
+    yield "monitor", _skip(no_file) if on_snowflake else (lambda: _monitor(paths))
 
 
 def _skip(reason: str) -> Callable[[], tuple[str, str]]:

@@ -12,8 +12,9 @@ which the app and `c360 ask` open exactly as they open DuckDB's warehouse (see
   a view over them. The links matter: the next Spark build rewrites the table's folder in
   place, and a build that fails half-way must not change what is served;
 - `meta.build_history` (and the `meta.build_info` view) come from Spark's `meta` table;
-- the silver views the app reads (campaigns and their exposures) have no files of their
-  own; they are read through Spark and stored as tables.
+- the silver the app and the monitor read (campaigns and their exposures: views without
+  files of their own; the quarantined transactions) are read through Spark and stored as
+  tables.
 
 The file is built beside, then swapped in with `publish_file` (checked to open read-only
 and to name this build), as DuckDB's own warehouse is. Parquet snapshots of the served
@@ -34,7 +35,8 @@ from c360.warehouse.publish import BuildError, publish_file
 from c360.warehouse.serving import fact_directory, served_warehouse, sql_literal
 
 FACTS = frozenset({"fct_transactions"})  # read in place, never copied
-APP_SILVER_VIEWS = ("stg_campaigns", "stg_campaign_exposures")  # read by the app's pages
+# silver read by the app's pages (campaigns) and by the monitor (quarantined rows per day)
+SERVED_SILVER = ("stg_campaigns", "stg_campaign_exposures", "stg_transactions_quarantine")
 KEEP_SNAPSHOTS = 2  # the served build's Parquet links and the previous one's
 
 
@@ -67,9 +69,9 @@ def publish_serving(paths: Paths, session: Any, build_id: str) -> Path:
                 "create view meta.build_info as "
                 "select * from meta.build_history order by finished_at desc limit 1"
             )
-            for view in APP_SILVER_VIEWS:
-                if session.catalog.tableExists(f"silver.{view}"):
-                    _copy_through_spark(con, session, f"silver.{view}")
+            for name in SERVED_SILVER:
+                if session.catalog.tableExists(f"silver.{name}"):
+                    _copy_through_spark(con, session, f"silver.{name}")
             con.execute("checkpoint")
         publish_file(staged, served, build_id)
     except BaseException:
