@@ -21,6 +21,7 @@ and one JSON line. Without --root, works in a temporary folder.
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -49,25 +50,36 @@ def stage_peaks(samples: list[tuple[float, int]], ended: float, seconds: dict) -
     return peaks
 
 
+NODE_LINE = re.compile(
+    r"(\d+) of (\d+) (?:OK|PASS|WARN|FAIL|ERROR) (.*?)\s*\.*\s*\[\w+ in ([\d.]+)s\]"
+)
+
+
 def dbt_profile(home: Path) -> dict:
-    """Where a build's dbt time went: models and tests (count, seconds), the median node."""
-    results = json.loads((home / "dbt_target" / "run_results.json").read_text())["results"]
-    kinds: dict[str, list[float]] = {"model": [], "test": []}
-    for result in results:
-        kind = result["unique_id"].split(".")[0]
-        if kind in kinds:
-            kinds[kind].append(result["execution_time"])
-    times = kinds["model"] + kinds["test"]
+    """Where the build's dbt time went, from the home's dbt log (run_results.json holds
+    only the last dbt command, the republish): models, data tests and unit tests (count,
+    seconds of node time) and the median node, about what a node costs without data."""
+    nodes: dict[int, tuple[str, float]] = {}
+    largest = 0
+    for line in (home / "logs" / "dbt.log").read_text().splitlines():
+        match = NODE_LINE.search(line)
+        if not match:
+            continue
+        index, total, text, seconds = match.groups()
+        if int(total) > largest:  # the build is the command with the most nodes
+            largest, nodes = int(total), {}
+        if int(total) == largest:
+            nodes[int(index)] = (text, float(seconds))
+    kinds: dict[str, list[float]] = {"model": [], "data test": [], "unit test": []}
+    for text, seconds in nodes.values():
+        kind = "model" if " model " in text else "unit test" if "::" in text else "data test"
+        kinds[kind].append(seconds)
+    slowest = sorted(nodes.values(), key=lambda node: -node[1])[:5]
     return {
-        "models": len(kinds["model"]),
-        "model_seconds": round(sum(kinds["model"]), 1),
-        "tests": len(kinds["test"]),
-        "test_seconds": round(sum(kinds["test"]), 1),
-        "median_node_seconds": round(statistics.median(times), 2),
-        "slowest": sorted(
-            ((r["unique_id"].split(".")[-1], round(r["execution_time"], 1)) for r in results),
-            key=lambda pair: -pair[1],
-        )[:5],
+        "nodes": len(nodes),
+        **{f"{kind}s": [len(times), round(sum(times), 1)] for kind, times in kinds.items()},
+        "median_node_seconds": round(statistics.median(s for _, s in nodes.values()), 2),
+        "slowest": [[text.split()[-1], seconds] for text, seconds in slowest],
     }
 
 
@@ -116,15 +128,17 @@ def print_tables(runs: list[dict], transactions: int) -> None:
             peak = run["peak_rss_mb"] if name == "total" else run["stage_peak_rss_mb"][name]
             ratio = f"{spent / base:.1f}x" if base else ""
             print(f"| {run['engine']} | {name} | {spent:.1f} | {peak or ''} | {ratio} |")
-    print("\n| engine | models (s) | tests (s) | median node (s) | slowest nodes |")
-    print("|---|---|---|---|---|")
+    print(
+        "\n| engine | dbt nodes | models: n (s) | data tests: n (s) | unit tests: n (s) "
+        "| median node (s) | slowest nodes (s) |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for run in runs:
         d = run["dbt"]
         slow = ", ".join(f"{name} {s}" for name, s in d["slowest"])
-        print(
-            f"| {run['engine']} | {d['models']} ({d['model_seconds']}) | {d['tests']} "
-            f"({d['test_seconds']}) | {d['median_node_seconds']} | {slow} |"
-        )
+        kinds = [f"{n} ({s})" for n, s in (d["models"], d["data tests"], d["unit tests"])]
+        cells = [run["engine"], d["nodes"], *kinds, d["median_node_seconds"], slow]
+        print("| " + " | ".join(str(c) for c in cells) + " |")
 
 
 def main() -> None:
