@@ -24,7 +24,6 @@ import fcntl
 import json
 import os
 import shutil
-import struct
 import sys
 import time
 from dataclasses import dataclass
@@ -33,7 +32,6 @@ from pathlib import Path
 import duckdb
 
 FICLONE = getattr(fcntl, "FICLONE", 0x40049409)  # Linux: _IOW(0x94, 9, int)
-F_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", 37)
 KEEP_ENV = "C360_KEEP_STANDBY"
 
 
@@ -74,22 +72,48 @@ def clone_file(source: Path, target: Path) -> bool:
 
 
 def in_use(path: Path) -> bool:
-    """Whether any connection, in this process or another, holds `path` open.
+    """Whether any connection, of this process or another, holds `path` open.
 
-    DuckDB locks a file it opens (shared when read-only) with a classic POSIX lock; an
-    open-file-description lock conflicts with those even when they belong to this process,
-    which a plain `duckdb.connect` probe would not see (POSIX locks never conflict within
-    one process)."""
+    DuckDB locks a file it opens (shared when read-only) with a POSIX record lock. On Linux
+    /proc/locks lists every such lock, this process's included, without opening the file:
+    probing with a lock of our own would not see this process's locks, and closing the probe
+    would release them (POSIX locks belong to the process, not to a descriptor). The probe
+    then still catches locks it does not list (a file on NFS held from another host)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return True
+    if _listed_lock(status):
+        return True
     try:
         fd = os.open(path, os.O_RDWR)
     except OSError:
         return True
     try:
-        fcntl.fcntl(fd, F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return True
     finally:
-        os.close(fd)  # closing the only descriptor releases the lock
+        os.close(fd)  # releases the probe's lock
+    return False
+
+
+def _listed_lock(status: os.stat_result) -> bool:
+    """Whether /proc/locks (Linux) lists a lock on the file; False where there is none."""
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return False
+    wanted = (os.major(status.st_dev), os.minor(status.st_dev), status.st_ino)
+    for line in lines:
+        for field in line.split():
+            parts = field.split(":")
+            if len(parts) == 3 and parts[2].isdigit():  # MAJOR:MINOR:INODE, hex:hex:dec
+                try:
+                    if (int(parts[0], 16), int(parts[1], 16), int(parts[2])) == wanted:
+                        return True
+                except ValueError:
+                    continue
     return False
 
 
