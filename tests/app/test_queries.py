@@ -126,14 +126,16 @@ def test_the_first_query_on_a_new_build_releases_the_replaced_file(
     when no reader holds it: the app must not keep it open until its cache evicts it."""
     home = copy_home(built_home, tmp_path / "home")
     monkeypatch.setenv("C360_HOME", str(home.home))
+    # the next build, staged first: copying the file once a connection of this process
+    # holds it would drop that connection's lock (POSIX locks belong to the process)
+    staged = tmp_path / "staged.duckdb"
+    shutil.copy2(home.warehouse, staged)
+    set_build_id(staged, "20990101T000000Z-abcdef")
     before = queries.require()
     assert queries.filter_options(before)["states"]
     replaced = tmp_path / "replaced.duckdb"
     os.link(home.warehouse, replaced)  # the replaced file, as the standby keeps it
     assert in_use(replaced)
-    staged = tmp_path / "staged.duckdb"
-    shutil.copy2(home.warehouse, staged)
-    set_build_id(staged, "20990101T000000Z-abcdef")
     os.replace(staged, home.warehouse)
     assert in_use(replaced)  # nothing asked for the new build yet
     after = queries.require()
