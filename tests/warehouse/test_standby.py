@@ -22,6 +22,7 @@ from c360.warehouse.bronze_check import BronzeError
 from c360.warehouse.publish import BuildError, build_warehouse, read_build_info
 from c360.warehouse.standby import clone_file, in_use, standby_folder
 from tests.conftest import build_home
+from tests.test_lock import run_c360
 from tests.warehouse.test_publish import differing_tables, digest, rebuilt_from_same_bronze
 
 FUTURE_ID = 9_000_000_001
@@ -267,3 +268,15 @@ def test_in_use_sees_readers_of_this_process(tmp_path):
         con.execute(f"attach '{path}' as w (read_only)")
         assert in_use(path)
     assert not in_use(path)
+
+
+def test_refresh_json_reports_how_each_refresh_started(home):
+    methods = []
+    for _ in range(2):
+        land_days(home.bronze, 1)
+        result = run_c360(home.home, "refresh", "--json")
+        assert result.returncode == 0, result.stderr
+        start = json.loads(result.stdout)["start"]
+        assert start["seconds"] >= 0
+        methods.append(start["method"])
+    assert methods == ["copy", "standby"]
