@@ -78,7 +78,10 @@ def in_use(path: Path) -> bool:
     /proc/locks lists every such lock, this process's included, without opening the file:
     probing with a lock of our own would not see this process's locks, and closing the probe
     would release them (POSIX locks belong to the process, not to a descriptor). The probe
-    then still catches locks it does not list (a file on NFS held from another host)."""
+    then still catches locks it does not list (a file on NFS held from another host).
+    Not seen: a connection of this process whose lock the process already dropped by
+    closing another descriptor of the file (copying it in-process does); c360 keeps no
+    connection open across builds, and the app and assistant run in their own process."""
     try:
         status = os.stat(path)
     except OSError:
