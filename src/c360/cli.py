@@ -287,10 +287,12 @@ def _build(incremental: bool, quiet: bool, target: str = config.DEFAULT_TARGET) 
     except (BronzeError, BuildError) as exc:
         raise fail(str(exc)) from None
     if not quiet:
+        method = report.start.get("method")
         err_console.print(
             f"[green]warehouse published[/] to {report.warehouse} ({report.kind} build "
             f"{report.build_id}, as of {report.as_of_date}, {report.nodes} dbt nodes) "
             f"in {report.seconds:.1f}s"
+            + (f", started from a {method}" if method in ("clone", "standby", "copy") else "")
         )
         for note in skipped_notes(read_manifest(paths.bronze)) if target == "duckdb" else []:
             err_console.print(f"[yellow]skipped[/] {note}", highlight=False)

@@ -1,11 +1,13 @@
 """The AI Assistant page through the app's entry point (streamlit.testing.v1.AppTest)."""
 
 import json
+import os
+import shutil
 
 import duckdb
 import pytest
 
-from tests.app.conftest import copy_home, texts
+from tests.app.conftest import copy_home, set_build_id, texts
 from tests.assistant.fake_llm import FakeLLM
 
 PAGE = "app_pages/ai_assistant.py"
@@ -129,3 +131,40 @@ def test_a_follow_up_builds_on_the_previous_answer_until_cleared(app_for, home):
     at.button(key="assistant_clear").click().run()
     at.chat_input(key="assistant_input").set_value("only Premium").run()
     assert "'TX'" not in [c.value for c in at.code][-1]  # a new conversation
+
+
+def descriptors_of(path) -> int:
+    """How many of this process's open file descriptors refer to the file at `path` (a
+    lock probe cannot tell: POSIX locks belong to the process, and closing any descriptor
+    of a file drops them all)."""
+    wanted = os.stat(path)
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found = os.stat(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        count += (found.st_dev, found.st_ino) == (wanted.st_dev, wanted.st_ino)
+    return count
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc")
+def test_after_a_publish_the_page_lets_go_of_the_replaced_file(app_for, home, tmp_path):
+    """The replaced file is the next refresh's standby, used only when nobody holds it:
+    the first run after a publish closes the old build's assistant and connection."""
+    staged = tmp_path / "staged.duckdb"  # before the page opens the file (see test_queries)
+    shutil.copy2(home.warehouse, staged)
+    set_build_id(staged, "20990101T000000Z-abcdef")
+    at = _open(app_for, home)
+    at.chat_input(key="assistant_input").set_value("How many customers are in each segment?").run()
+    assert not at.exception
+    replaced = tmp_path / "replaced.duckdb"
+    os.link(home.warehouse, replaced)
+    assert descriptors_of(replaced) >= 2  # the page's connection and the assistant's
+    os.replace(staged, home.warehouse)
+    at.chat_input(key="assistant_input").set_value("Which states have the highest churn risk?")
+    at.run()
+    assert not at.exception
+    assert len(at.chat_message) == 4  # answered from the new build
+    assert descriptors_of(replaced) == 0
+    assert descriptors_of(home.warehouse) >= 2

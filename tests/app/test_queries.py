@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from c360.app import queries
+from c360.warehouse.standby import in_use
 from tests.app.conftest import copy_home, set_build_id
 
 INJECTIONS = ["1 OR 1=1", "' OR '1'='1", "x'; drop table gold.dim_customer; --", "%", "_"]
@@ -116,3 +117,28 @@ def test_no_warehouse_is_reported(tmp_path, monkeypatch):
     assert queries.locate() is None
     with pytest.raises(queries.WarehouseMissing):
         queries.require()
+
+
+def test_the_first_query_on_a_new_build_releases_the_replaced_file(
+    built_home, tmp_path, monkeypatch
+):
+    """A publish keeps the replaced file as the next refresh's standby, which is used only
+    when no reader holds it: the app must not keep it open until its cache evicts it."""
+    home = copy_home(built_home, tmp_path / "home")
+    monkeypatch.setenv("C360_HOME", str(home.home))
+    # the next build, staged first: copying the file once a connection of this process
+    # holds it would drop that connection's lock (POSIX locks belong to the process)
+    staged = tmp_path / "staged.duckdb"
+    shutil.copy2(home.warehouse, staged)
+    set_build_id(staged, "20990101T000000Z-abcdef")
+    before = queries.require()
+    assert queries.filter_options(before)["states"]
+    replaced = tmp_path / "replaced.duckdb"
+    os.link(home.warehouse, replaced)  # the replaced file, as the standby keeps it
+    assert in_use(replaced)
+    os.replace(staged, home.warehouse)
+    assert in_use(replaced)  # nothing asked for the new build yet
+    after = queries.require()
+    assert queries.filter_options(after)["states"]
+    assert not in_use(replaced)
+    assert in_use(home.warehouse)

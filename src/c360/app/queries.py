@@ -19,6 +19,7 @@ Snowflake (C360_TARGET=snowflake): the same SQL, translated by `snowflake_sql` a
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -185,9 +186,32 @@ def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyCon
     return open_read_only(path)
 
 
+_NEWEST: dict[tuple[str, str], tuple[int, int, int]] = {}
+_NEWEST_LOCK = threading.Lock()
+
+
+def superseded(user: str, path: str, identity: tuple[int, int, int]) -> tuple | None:
+    """Record `identity` as the newest file at `path` that `user` (a cache of open files)
+    has seen (a later mtime wins) and return the identity it replaces, once; None when it
+    is not newer.
+
+    A publish keeps the replaced file as the next refresh's standby, which it can only use
+    when no reader holds it open: the first query on a new build releases the old build's
+    connection instead of leaving it to the cache's eviction."""
+    with _NEWEST_LOCK:
+        old = _NEWEST.get((user, path))
+        if old is not None and identity[1] < old[1]:
+            return None
+        _NEWEST[user, path] = identity
+    return old if old is not None and old != identity else None
+
+
 @contextmanager
 def cursor(wh: Warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
     """A thread-local cursor on the warehouse's connection (sessions run in threads)."""
+    old = superseded("connection", wh.path, wh.identity)
+    if old is not None:
+        _connection.clear(wh.path, old)  # closes it (on_release)
     cur = _connection(wh.path, wh.identity).cursor()
     try:
         cur.execute(f"use {CATALOG}")

@@ -18,8 +18,10 @@ import os
 import shutil
 import tempfile
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -32,6 +34,13 @@ from c360.contracts.outputs import ensure_output_files, predictions_path
 from c360.lock import home_lock
 from c360.warehouse.bronze_check import BronzeError, check_as_of, check_bronze, parse_as_of
 from c360.warehouse.dbt import Progress, run_dbt
+from c360.warehouse.standby import (
+    Start,
+    drop_standby,
+    keep_standby,
+    standby_enabled,
+    start_incremental,
+)
 
 
 class BuildError(Exception):
@@ -46,6 +55,9 @@ class BuildReport:
     warehouse: str
     nodes: int
     seconds: float
+    # how the build got the file dbt ran on: "clone", "standby", "copy" (incremental) or
+    # "new" (full), and the seconds that took
+    start: dict = field(default_factory=dict)
 
 
 def build_mode(incremental: bool) -> list[str]:
@@ -68,7 +80,8 @@ def build_warehouse(
     target: str | None = None,
     dbt_vars: dict | None = None,
 ) -> BuildReport:
-    """Run `dbt build` (full, or incremental on a copy of the served file) and publish.
+    """Run `dbt build` (full, or incremental on a clone, the standby or a copy of the
+    served file: standby.py) and publish.
 
     `select` (incremental only) rebuilds just those dbt nodes, e.g. the profile after
     new churn scores were written. `target` is the engine (default $C360_TARGET, else
@@ -86,7 +99,7 @@ def build_warehouse(
         ensure_output_files(predictions.parent)
         if incremental and not paths.warehouse.exists():
             raise BuildError(f"no warehouse at {paths.warehouse} to refresh; run `c360 build`")
-        previous_as_of = _served_as_of(paths.warehouse) if incremental else ""
+        served = _served_build(paths.warehouse) if incremental else None
         _remove_stale_builds(paths)
         build_id = new_build_id()
         # The same staging path every build (we hold the home's writer lock, and every
@@ -96,13 +109,21 @@ def build_warehouse(
         staged.parent.mkdir(parents=True)
         try:
             if incremental:
-                shutil.copy2(paths.warehouse, staged)
+                start = start_incremental(
+                    paths.home, paths.warehouse, served, staged,
+                    use_standby=select is None and standby_enabled(),
+                )  # fmt: skip
+            else:
+                drop_standby(paths.home)  # a full build starts afresh: nothing to catch up
+                start = Start("new", 0.0)
             outcome = run_dbt(
                 args,
                 env={
                     "C360_AS_OF_DATE": as_of,
                     **dbt_env(manifest),
-                    "C360_PREVIOUS_AS_OF_DATE": previous_as_of,
+                    # the as-of date of the build in the staged file (the standby's own, not
+                    # the served one's): refresh_scope.sql reloads from there
+                    "C360_PREVIOUS_AS_OF_DATE": start.previous_as_of,
                     "C360_WAREHOUSE_PATH": str(staged),
                     "C360_BRONZE_PATH": str(paths.bronze),
                     "C360_PREDICTIONS_PATH": str(predictions.parent),
@@ -122,8 +143,16 @@ def build_warehouse(
                 )
                 raise BuildError(f"build failed, warehouse unchanged: {outcome.summary()}{hint}")
             kind = ("scores" if select else "incremental") if incremental else "full"
-            _record_build(staged, build_id, kind, as_of, manifest, started)
-            publish_file(staged, paths.warehouse, build_id)
+            carried = served["history"] if start.method == "standby" else None
+            _record_build(staged, build_id, kind, as_of, manifest, started, carried)
+            keep = incremental and start.method != "clone" and standby_enabled()
+            publish_file(
+                staged, paths.warehouse, build_id,
+                standby=partial(
+                    keep_standby, paths.home,
+                    name=paths.warehouse.name, info=served, followed_by=build_id,
+                ) if keep else None,
+            )  # fmt: skip
         finally:
             shutil.rmtree(staged.parent, ignore_errors=True)
     seconds = (datetime.now(UTC) - started).total_seconds()
@@ -134,6 +163,7 @@ def build_warehouse(
         warehouse=str(paths.warehouse),
         nodes=outcome.nodes,
         seconds=round(seconds, 2),
+        start={"method": start.method, "seconds": start.seconds},
     )
 
 
@@ -145,7 +175,12 @@ def side_files(database: Path) -> list[Path]:
     return sorted(database.parent.glob(f"{database.name}.*"))
 
 
-def publish_file(staged: Path, served: Path, build_id: str) -> None:
+def publish_file(
+    staged: Path,
+    served: Path,
+    build_id: str,
+    standby: Callable[[Path], None] | None = None,
+) -> None:
     """Swap `staged` in as `served`, with what sits next to it, and check that it opens.
 
     The staged file must be checkpointed and alone (no WAL). Side files of the served file
@@ -153,6 +188,10 @@ def publish_file(staged: Path, served: Path, build_id: str) -> None:
     match database file") are moved aside just before the swap, so readers see the old file
     or the new one, each without a WAL. Then the published file is opened read-only; if it
     does not open, the previous file is put back and BuildError is raised.
+
+    `standby`, when given, is handed the previous file (alone, under a private name) after
+    a successful swap, to keep; it is not when the served file had side files (something
+    wrote to it), and whatever it leaves is removed.
     """
     leftovers = side_files(staged)
     if leftovers:
@@ -196,6 +235,8 @@ def publish_file(staged: Path, served: Path, build_id: str) -> None:
                 _remove(aside)  # stale: it belonged to no file we serve now
             else:
                 aside.rename(side)  # a failed publish leaves everything as it was
+        if published and had_previous and standby is not None and not moved:
+            standby(previous)
         _remove(previous)
 
 
@@ -239,14 +280,15 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _served_as_of(warehouse: Path) -> str:
-    """The as-of date of the served build a refresh starts from.
+def _served_build(warehouse: Path) -> dict:
+    """The id and as-of date of the served build a refresh starts from, and its build
+    history (`history`: column names and rows).
 
     A stale WAL that another tool left next to the served file makes it unreadable until
     the publish moves the WAL aside; the file is then read alone, through a hard link in a
     private folder (no WAL beside it), without touching what is served."""
     try:
-        return read_build_info(warehouse)["as_of_date"]
+        return _read_served(warehouse)
     except duckdb.Error as exc:
         if side_files(warehouse):
             with tempfile.TemporaryDirectory(
@@ -255,7 +297,7 @@ def _served_as_of(warehouse: Path) -> str:
                 alone = Path(folder) / warehouse.name
                 try:
                     os.link(warehouse, alone)
-                    return read_build_info(alone)["as_of_date"]
+                    return _read_served(alone)
                 except (OSError, duckdb.Error):
                     pass
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -264,14 +306,37 @@ def _served_as_of(warehouse: Path) -> str:
         ) from None
 
 
+def _read_served(warehouse: Path) -> dict:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute("select build_id, kind, as_of_date from meta.build_info").fetchone()
+        history = con.execute("select * from meta.build_history")
+        columns = [column[0] for column in history.description]
+        rows = history.fetchall()
+    return {
+        "build_id": row[0],
+        "kind": row[1],
+        "as_of_date": str(row[2]),
+        "history": (columns, rows),
+    }
+
+
 def _remove_stale_builds(paths: Paths) -> None:
     """Leftovers of killed builds; safe to remove because we hold the build lock."""
     shutil.rmtree(paths.home / "builds", ignore_errors=True)
 
 
 def _record_build(
-    staged: Path, build_id: str, kind: str, as_of: str, manifest: dict, started
+    staged: Path,
+    build_id: str,
+    kind: str,
+    as_of: str,
+    manifest: dict,
+    started,
+    carried: tuple[list[str], list[tuple]] | None = None,
 ) -> None:
+    """Add this build to the staged file's meta.build_history, with the rows of
+    `carried` (the served file's history) it lacks: a file that started from the standby
+    misses the build published after it."""
     with duckdb.connect(str(staged)) as con:
         con.execute("create schema if not exists meta")
         con.execute(
@@ -287,6 +352,15 @@ def _record_build(
             )
             """
         )
+        if carried:
+            columns, rows = carried
+            names = ", ".join(f'"{name}"' for name in columns)
+            marks = ", ".join("?" * len(columns))
+            for values in rows:
+                con.execute(
+                    f"insert or ignore into meta.build_history ({names}) values ({marks})",
+                    list(values),
+                )
         con.execute(
             "insert into meta.build_history values (?, ?, ?, ?, ?, ?, ?)",
             [

@@ -44,9 +44,13 @@ def _assistant(path: str, identity: tuple, llm: LLMConfig | None) -> Assistant:
 
 
 def _build_key() -> tuple[str, tuple]:
-    """What identifies the build the assistant reads (a new build gets a new assistant)."""
+    """What identifies the build the assistant reads (a new build gets a new assistant,
+    and the one of the build it replaced is closed: queries.superseded)."""
     if queries.is_snowflake(wh):
         return "", (wh.database, wh.build_id)
+    old = queries.superseded("assistant", wh.path, wh.identity)
+    if old is not None:
+        _assistant.clear(wh.path, old, _llm_config())
     return wh.path, wh.identity
 
 
