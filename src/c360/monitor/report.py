@@ -39,7 +39,7 @@ def build_report(paths: Paths) -> dict:
         scorings = read_scorings(paths.home)
     except HistoryError as exc:
         raise MonitorError(str(exc)) from None
-    con = serving.open_read_only(warehouse)
+    con = serving.open_read_only(warehouse, serving.gold_directories(warehouse))
     try:
         con.execute(f"use {serving.CATALOG}")
         as_of = con.execute("select as_of_date from gold.build_as_of").fetchall()[0][0]
