@@ -155,6 +155,11 @@ def _run_results(paths: Paths, since: float) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def _reported(summary, *fields: str) -> MaterializeResult:
+    """A stage's summary fields as the asset's metadata."""
+    return MaterializeResult(metadata={field: getattr(summary, field) for field in fields})
+
+
 def stage_assets(paths: Paths, warehouse) -> list:
     """The model stages as Python assets; each calls the stage c360's CLI calls."""
 
@@ -167,13 +172,7 @@ def stage_assets(paths: Paths, warehouse) -> list:
         from c360.ml.pipeline import train
 
         summary = train(paths, seed=SEED)
-        return MaterializeResult(
-            metadata={
-                "model_id": summary.model_id,
-                "targets_met": summary.targets_met,
-                "model_dir": summary.model_dir,
-            }
-        )
+        return _reported(summary, "model_id", "targets_met", "model_dir")
 
     @asset(group_name=GROUP, deps=[churn_model, model("churn_features")])
     def churn_predictions() -> MaterializeResult:
@@ -181,15 +180,7 @@ def stage_assets(paths: Paths, warehouse) -> list:
         from c360.pipeline import score
 
         summary = score(paths)
-        return MaterializeResult(
-            metadata={
-                "model_id": summary.model_id,
-                "as_of_date": summary.as_of_date,
-                "customers": summary.customers,
-                "scored": summary.scored,
-                "predictions": summary.predictions,
-            }
-        )
+        return _reported(summary, "model_id", "as_of_date", "customers", "scored", "predictions")
 
     @asset(group_name=GROUP, deps=[model("fct_transactions"), model("build_as_of")])
     def clv_predictions() -> MaterializeResult:
@@ -197,15 +188,7 @@ def stage_assets(paths: Paths, warehouse) -> list:
         from c360.pipeline import run_clv
 
         summary = run_clv(paths, seed=SEED)
-        return MaterializeResult(
-            metadata={
-                "model_id": summary.model_id,
-                "customers": summary.customers,
-                "scored": summary.scored,
-                "total_clv_12m": summary.total_clv_12m,
-                "predictions": summary.predictions,
-            }
-        )
+        return _reported(summary, "model_id", "customers", "scored", "total_clv_12m", "predictions")
 
     @asset(
         group_name=GROUP,
@@ -220,15 +203,7 @@ def stage_assets(paths: Paths, warehouse) -> list:
             summary = run_uplift(paths, seed=SEED)
         except (NoCampaign, TooLittleData) as exc:
             return MaterializeResult(metadata={"skipped": str(exc)})
-        return MaterializeResult(
-            metadata={
-                "model_id": summary.model_id,
-                "campaign_id": summary.campaign_id,
-                "qini_area": summary.qini_area,
-                "scored": summary.scored,
-                "predictions": summary.predictions,
-            }
-        )
+        return _reported(summary, "model_id", "campaign_id", "qini_area", "scored", "predictions")
 
     return [churn_model, churn_predictions, clv_predictions, uplift_predictions]
 
