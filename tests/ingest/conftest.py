@@ -9,7 +9,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import ENTRY, texts
 from tests.conftest import make_bronze
 
 MAPPING = """\
@@ -79,3 +81,24 @@ def imported_home(tmp_path_factory, export_csv) -> tuple[Path, dict]:
     run = c360(home, "run", "--json", timeout=1200)
     assert run.returncode == 0, run.stderr
     return home, {"import": summary, "run": json.loads(run.stdout)}
+
+
+APP_PAGES = (
+    "app_pages/segment_explorer.py",
+    "app_pages/customer_360.py",
+    "app_pages/campaign_performance.py",
+)
+
+
+def render_pages(home: Path, monkeypatch) -> dict[str, list[str]]:
+    """Open the app on `home` and render each page of APP_PAGES: its texts, by page
+    (fails on any page that raises)."""
+    monkeypatch.setenv("C360_HOME", str(home))
+    at = AppTest.from_file(str(ENTRY), default_timeout=90)
+    at.run()
+    shown = {}
+    for page in APP_PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        shown[page] = texts(at)
+    return shown

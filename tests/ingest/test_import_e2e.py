@@ -3,8 +3,8 @@
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ENTRY, texts
-from tests.ingest.conftest import AS_OF, DIRT
+from tests.app.conftest import ENTRY
+from tests.ingest.conftest import AS_OF, DIRT, render_pages
 
 
 def test_import_counts_every_row_by_where_it_goes(imported_home, export_csv):
@@ -51,18 +51,7 @@ def test_run_trains_scores_and_values_and_skips_uplift(imported_home):
 
 def test_app_pages_render_on_imported_data(imported_home, monkeypatch):
     home, _ = imported_home
-    monkeypatch.setenv("C360_HOME", str(home))
-    at = AppTest.from_file(str(ENTRY), default_timeout=90)
-    at.run()
-    shown = {}
-    for page in (
-        "app_pages/segment_explorer.py",
-        "app_pages/customer_360.py",
-        "app_pages/campaign_performance.py",
-    ):
-        at.switch_page(page).run()
-        assert not at.exception, page
-        shown[page] = texts(at)
+    shown = render_pages(home, monkeypatch)
     assert "State is not in your data" in shown["app_pages/segment_explorer.py"]
     assert "Age band: not in your data" in shown["app_pages/segment_explorer.py"]
     assert "c360 import --campaigns" in shown["app_pages/campaign_performance.py"]

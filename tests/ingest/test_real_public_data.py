@@ -6,11 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ENTRY, texts
 from tests.clv.real_data import CUSTOMERS, PURCHASES, write_transactions_csv
-from tests.ingest.conftest import c360
+from tests.ingest.conftest import c360, render_pages
 
 MAPPING = "transactions:\n  columns:\n    transaction_ts: transaction_date\n"
 
@@ -54,14 +52,5 @@ def test_train_score_and_clv_run_on_it(cdnow_home):
 
 def test_app_pages_render_on_it(cdnow_home, monkeypatch):
     home, _ = cdnow_home
-    monkeypatch.setenv("C360_HOME", str(home))
-    at = AppTest.from_file(str(ENTRY), default_timeout=90)
-    at.run()
-    for page in (
-        "app_pages/segment_explorer.py",
-        "app_pages/customer_360.py",
-        "app_pages/campaign_performance.py",
-    ):
-        at.switch_page(page).run()
-        assert not at.exception, page
-        assert texts(at), page
+    for page, shown in render_pages(home, monkeypatch).items():
+        assert shown, page
