@@ -1,10 +1,12 @@
 """Benchmark the pipeline stage by stage: wall time, rows/s and peak RSS of each.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--scale 1.0] [--home DIR] [--keep]
+        [--no-models]
 
 Stages: generate, build (full dbt build with every test), land one new day and refresh
 (incremental build of that day), twice (the second refresh can start from the standby
-file), train, score; and the floor: the bronze transactions copied into a table of a fresh
+file), train, score (left out with --no-models, e.g. at 10x where only the warehouse is
+measured); and the floor: the bronze transactions copied into a table of a fresh
 DuckDB file and checkpointed, to which the build time is compared. Prints each refresh as
 a multiple of the build.
 Prints a Markdown table, the slowest dbt nodes of the build and the refresh (from dbt's
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep a temporary home")
+    parser.add_argument("--no-models", action="store_true", help="leave out train and score")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="c360-bench-"))
     env = os.environ | {"C360_HOME": str(home)}
@@ -89,8 +92,9 @@ def main() -> None:
         stages.append(stage(f"refresh (1 day){second}", [c360, "refresh", "--json"]))
         stages[-1]["slowest_dbt_nodes"] = slowest_dbt_nodes(home)
         stages[-1]["start"] = json.loads(stages[-1]["stdout"]).get("start")
-    stages.append(stage("train", [c360, "train", "--json"]))
-    stages.append(stage("score", [c360, "score", "--json"]))
+    if not args.no_models:
+        stages.append(stage("train", [c360, "train", "--json"]))
+        stages.append(stage("score", [c360, "score", "--json"]))
 
     floor = next(s["seconds"] for s in stages if s["stage"].startswith("floor"))
     build = next(s["seconds"] for s in stages if s["stage"] == "build")
@@ -107,11 +111,12 @@ def main() -> None:
         "build_over_floor": round(build / floor, 1),
         "stages": [{k: v for k, v in s.items() if k != "stdout"} for s in stages],
     }
-    train = json.loads(next(s["stdout"] for s in stages if s["stage"] == "train"))
-    summary["model"] = {
-        name: train["report"][name]["roc_auc"]
-        for name in ("lightgbm", "logistic_regression", "recency_rule")
-    } | {"ece": train["report"]["lightgbm"]["ece"]}
+    if not args.no_models:
+        train = json.loads(next(s["stdout"] for s in stages if s["stage"] == "train"))
+        summary["model"] = {
+            name: train["report"][name]["roc_auc"]
+            for name in ("lightgbm", "logistic_regression", "recency_rule")
+        } | {"ece": train["report"]["lightgbm"]["ece"]}
     for s in stages:
         if "slowest_dbt_nodes" in s:
             nodes = ", ".join(f"{name} {seconds} s" for name, seconds in s["slowest_dbt_nodes"])
