@@ -1,7 +1,7 @@
 -- What `c360 clv` reads: per customer with an approved purchase on or before the as-of
 -- date, the RFM summary in the BG/NBD convention (days as the time unit), the same summary
 -- at the calibration date, and the purchase days and spend in the holdout window and in
--- the baseline window before it. One scan of the facts.
+-- the baseline window before it. One scan of the facts, then one group per customer.
 --
 -- A "transaction" is a day with at least one approved purchase of a positive amount
 -- (card holders buy many times a day; BG/NBD counts repeat purchase occasions). For an
@@ -65,80 +65,73 @@ purchase_days as (
 
 ),
 
-dated as (
+-- one pass per customer: the first purchase day's spend is what the repeat-day means leave
+-- out (the first calibration day, when there is one, is the first purchase day)
+per_customer as (
 
     select
         purchase_days.customer_id,
-        purchase_days.purchase_date,
-        purchase_days.spend,
-        purchase_days.purchase_date < windows.calibration_end_date as in_calibration,
-        purchase_days.purchase_date >= windows.baseline_start_date
-        and purchase_days.purchase_date < windows.calibration_end_date as in_baseline
+        min(purchase_days.purchase_date) as first_date,
+        max(purchase_days.purchase_date) as last_date,
+        min_by(purchase_days.spend, purchase_days.purchase_date) as first_day_spend,
+        count(*) as purchase_day_count,
+        sum(purchase_days.spend) as spend,
+        max(case when purchase_days.purchase_date < windows.calibration_end_date
+            then purchase_days.purchase_date end) as cal_last_date,
+        sum(case when purchase_days.purchase_date < windows.calibration_end_date
+            then 1 else 0 end) as cal_day_count,
+        sum(case when purchase_days.purchase_date < windows.calibration_end_date
+            then purchase_days.spend end) as cal_spend,
+        sum(case when purchase_days.purchase_date >= windows.baseline_start_date
+            and purchase_days.purchase_date < windows.calibration_end_date
+            then 1 else 0 end) as baseline_day_count,
+        sum(case when purchase_days.purchase_date >= windows.baseline_start_date
+            and purchase_days.purchase_date < windows.calibration_end_date
+            then purchase_days.spend else 0 end) as baseline_spend
 
     from purchase_days
     cross join windows
-
-),
-
-firsts as (
-
-    select
-        customer_id,
-        min(purchase_date) as first_date,
-        min(case when in_calibration then purchase_date end) as first_calibration_date
-
-    from dated
-    group by customer_id
+    group by purchase_days.customer_id
 
 ),
 
 summary as (
 
     select
-        dated.customer_id,
-        cast(count(*) - 1 as bigint) as frequency,
-        cast({{ dbt.datediff('firsts.first_date', 'max(dated.purchase_date)', 'day') }} as double)
-            as recency,
-        cast({{ dbt.datediff('firsts.first_date', 'windows.as_of_date', 'day') }} as double)
-            as t_days,
-        {{ mean_or_zero('dated.purchase_date > firsts.first_date', 'dated.spend') }}
-            as monetary_value,
-        cast(sum(dated.spend) as double) as total_spend,
-        cast(sum(case when dated.in_calibration then 1 else 0 end) - 1 as bigint)
-            as cal_frequency,
-        cast({{ dbt.datediff(
-            'firsts.first_calibration_date',
-            'max(case when dated.in_calibration then dated.purchase_date end)',
-            'day'
-        ) }} as double) as cal_recency,
-        cast({{ dbt.datediff(
-            'firsts.first_calibration_date', 'windows.calibration_last_date', 'day'
-        ) }} as double) as cal_t_days,
-        {{ mean_or_zero(
-            'dated.in_calibration and dated.purchase_date > firsts.first_calibration_date',
-            'dated.spend'
-        ) }} as cal_monetary_value,
-        cast(sum(case when dated.in_calibration then 0 else 1 end) as bigint)
+        per_customer.customer_id,
+        cast(per_customer.purchase_day_count - 1 as bigint) as frequency,
+        cast({{ dbt.datediff('per_customer.first_date', 'per_customer.last_date', 'day') }}
+            as double) as recency,
+        cast({{ dbt.datediff('per_customer.first_date', 'windows.as_of_date', 'day') }}
+            as double) as t_days,
+        coalesce(
+            cast(per_customer.spend - per_customer.first_day_spend as double)
+            / nullif(per_customer.purchase_day_count - 1, 0),
+            0
+        ) as monetary_value,
+        cast(per_customer.spend as double) as total_spend,
+        cast(per_customer.cal_day_count - 1 as bigint) as cal_frequency,
+        cast({{ dbt.datediff('per_customer.first_date', 'per_customer.cal_last_date', 'day') }}
+            as double) as cal_recency,
+        cast(case when per_customer.cal_day_count > 0 then {{ dbt.datediff(
+            'per_customer.first_date', 'windows.calibration_last_date', 'day'
+        ) }} end as double) as cal_t_days,
+        coalesce(
+            cast(per_customer.cal_spend - per_customer.first_day_spend as double)
+            / nullif(per_customer.cal_day_count - 1, 0),
+            0
+        ) as cal_monetary_value,
+        cast(per_customer.purchase_day_count - per_customer.cal_day_count as bigint)
             as holdout_transactions,
-        cast(sum(case when dated.in_calibration then 0 else dated.spend end) as double)
+        cast(per_customer.spend - coalesce(per_customer.cal_spend, 0) as double)
             as holdout_spend,
-        cast(sum(case when dated.in_baseline then 1 else 0 end) as bigint)
-            as baseline_transactions,
-        cast(sum(case when dated.in_baseline then dated.spend else 0 end) as double)
-            as baseline_spend,
+        cast(per_customer.baseline_day_count as bigint) as baseline_transactions,
+        cast(per_customer.baseline_spend as double) as baseline_spend,
         windows.calibration_end_date,
         {{ holdout_days }} as holdout_days
 
-    from dated
-    inner join firsts on dated.customer_id = firsts.customer_id
+    from per_customer
     cross join windows
-    group by
-        dated.customer_id,
-        firsts.first_date,
-        firsts.first_calibration_date,
-        windows.as_of_date,
-        windows.calibration_end_date,
-        windows.calibration_last_date
 
 ),
 
