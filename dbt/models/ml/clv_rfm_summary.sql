@@ -65,33 +65,40 @@ purchase_days as (
 
 ),
 
+dated as (
+
+    select
+        purchase_days.customer_id,
+        purchase_days.purchase_date,
+        purchase_days.spend,
+        purchase_days.purchase_date < windows.calibration_end_date as in_calibration,
+        purchase_days.purchase_date >= windows.baseline_start_date
+        and purchase_days.purchase_date < windows.calibration_end_date as in_baseline
+
+    from purchase_days
+    cross join windows
+
+),
+
 -- one pass per customer: the first purchase day's spend is what the repeat-day means leave
 -- out (the first calibration day, when there is one, is the first purchase day)
 per_customer as (
 
     select
-        purchase_days.customer_id,
-        min(purchase_days.purchase_date) as first_date,
-        max(purchase_days.purchase_date) as last_date,
-        min_by(purchase_days.spend, purchase_days.purchase_date) as first_day_spend,
+        customer_id,
+        min(purchase_date) as first_date,
+        max(purchase_date) as last_date,
+        min_by(spend, purchase_date) as first_day_spend,
         count(*) as purchase_day_count,
-        sum(purchase_days.spend) as spend,
-        max(case when purchase_days.purchase_date < windows.calibration_end_date
-            then purchase_days.purchase_date end) as cal_last_date,
-        sum(case when purchase_days.purchase_date < windows.calibration_end_date
-            then 1 else 0 end) as cal_day_count,
-        sum(case when purchase_days.purchase_date < windows.calibration_end_date
-            then purchase_days.spend end) as cal_spend,
-        sum(case when purchase_days.purchase_date >= windows.baseline_start_date
-            and purchase_days.purchase_date < windows.calibration_end_date
-            then 1 else 0 end) as baseline_day_count,
-        sum(case when purchase_days.purchase_date >= windows.baseline_start_date
-            and purchase_days.purchase_date < windows.calibration_end_date
-            then purchase_days.spend else 0 end) as baseline_spend
+        sum(spend) as spend,
+        max(case when in_calibration then purchase_date end) as cal_last_date,
+        sum(case when in_calibration then 1 else 0 end) as cal_day_count,
+        sum(case when in_calibration then spend end) as cal_spend,
+        sum(case when in_baseline then 1 else 0 end) as baseline_day_count,
+        sum(case when in_baseline then spend else 0 end) as baseline_spend
 
-    from purchase_days
-    cross join windows
-    group by purchase_days.customer_id
+    from dated
+    group by customer_id
 
 ),
 
